@@ -1,0 +1,7 @@
+"""CLI: channels commands (to be filled)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,7 @@
+"""CLI: compliance commands (to be filled)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,7 @@
+"""CLI: demo commands (to be filled)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

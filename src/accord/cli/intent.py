@@ -1,0 +1,7 @@
+"""CLI: intent commands (to be filled)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,35 @@
+"""One Settings object for the whole application (environment prefix ``ACCORD_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ACCORD_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///accord.db"
+    # Time zone used for business days (journal timestamps are UTC; contact windows use the borrower's zone).
+    business_timezone: str = "Asia/Shanghai"
+    # Optional YAML file with per-product configuration (bucket bounds, waterfall, caps).
+    products_file: Path | None = None
+    # Optional YAML file overriding compliance-pack parameters.
+    policy_overrides_file: Path | None = None
+    # Key for column encryption of personal data (national id); 32 bytes, base64. Dev default only.
+    data_key: str = "YWNjb3JkLWRldmVsb3BtZW50LWtleS0wMDAwMDAwMDA="
+
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    mail_from: str = "accord@localhost"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

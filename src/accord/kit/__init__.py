@@ -1,0 +1,1 @@
+"""Shared plumbing: database, money, time, errors."""
