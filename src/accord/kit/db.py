@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import BigInteger, Integer, MetaData, String, TypeDecorator, create_engine, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -94,3 +95,24 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware timestamp stored in UTC. SQLite has no zone-aware type and would hand back
+    naive datetimes; this keeps every timestamp aware on both databases and refuses naive input."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: timestamps must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,208 @@
+"""The daily run (``accord run --as-of DATE``): idempotent, catching up every missed day, in one
+transaction so that a crash leaves the previous state intact."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+from sqlalchemy.orm import Session
+
+from accord.batch import repository as repo
+from accord.batch.engine import Book, Engine, ProductRule
+from accord.batch.models import Run
+from accord.delinquency.buckets import TRANSITIONS
+from accord.journal.service import Event, append, append_many
+from accord.kit.errors import ProblemError
+from accord.kit.money import fmt_minor
+from accord.kit.timeutil import epoch_day, from_epoch_day, utcnow
+from accord.ledger.penalty import rate_ppb
+from accord.loans.products import get_product
+
+
+@dataclass
+class RunReport:
+    as_of: date
+    already_done: bool = False
+    processed_from: date | None = None
+    days: int = 0
+    counts: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+
+def _arr(df: pl.DataFrame, col: str, dtype=np.int64) -> np.ndarray:  # noqa: ANN001
+    return df[col].to_numpy().astype(dtype, copy=True) if df.height else np.zeros(0, dtype=dtype)
+
+
+def build_book(frames: dict[str, pl.DataFrame]) -> tuple[Book, list[ProductRule], list[str]]:
+    loans, inst, pays, prev = frames["loans"], frames["installments"], frames["payments"], frames["prev"]
+    names = sorted(set(loans["product"].to_list())) if loans.height else []
+    products = [get_product(n) for n in names] or [get_product("default")]
+    rules = [ProductRule(p.bucket_bounds, p.waterfall_order, p.waterfall_across) for p in products]
+    pidx = {n: i for i, n in enumerate(names)}
+    loan_pk = _arr(loans, "loan_pk")
+    pos = {int(pk): i for i, pk in enumerate(loan_pk)}
+    loan_index = lambda s: np.searchsorted(loan_pk, s.to_numpy())  # noqa: E731 (loan_pk is sorted)
+    rates = {r: rate_ppb(r) for r in set(loans["penalty_rate_daily"].to_list())} if loans.height else {}
+    prev_bucket = np.full(len(loan_pk), -1, dtype=np.int8)
+    if prev.height:
+        known = prev.filter(pl.col("loan_pk").is_in(loan_pk.tolist()))
+        prev_bucket[loan_index(known["loan_pk"])] = known["bucket"].str.slice(1).cast(pl.Int8).to_numpy()
+    book = Book(
+        loan_pk=loan_pk,
+        rate_ppb=np.array([rates[r] for r in loans["penalty_rate_daily"].to_list()], dtype=np.int64),
+        grace=_arr(loans, "grace_days"), credit=_arr(loans, "credit_minor"),
+        product=np.array([pidx[p] for p in loans["product"].to_list()], dtype=np.int64),
+        prev_bucket=prev_bucket,
+        inst_loan=loan_index(inst["loan_pk"]).astype(np.int64) if inst.height else np.zeros(0, np.int64),
+        inst_no=_arr(inst, "installment_no"), due=_arr(inst, "due"),
+        p_due=_arr(inst, "principal_due"), i_due=_arr(inst, "interest_due"), f_due=_arr(inst, "fee_due"),
+        p_paid=_arr(inst, "principal_paid"), i_paid=_arr(inst, "interest_paid"), f_paid=_arr(inst, "fee_paid"),
+        pen_acc=_arr(inst, "penalty_accrued"), pen_paid=_arr(inst, "penalty_paid"),
+        pay_loan=np.array([pos[int(x)] for x in pays["loan_pk"].to_list()], dtype=np.int64),
+        pay_day=_arr(pays, "day"), pay_amount=_arr(pays, "amount_minor"),
+        pay_id=np.array(pays["payment_id"].to_list(), dtype=object),
+    )
+    return book, rules, names
+
+
+def run_day(session: Session, as_of: date, snapshot_from: date | None = None, progress=None) -> RunReport:  # noqa: ANN001
+    report = RunReport(as_of)
+    last = repo.last_run(session)
+    if last is not None and as_of < last:
+        raise ProblemError(f"--as-of {as_of} is before the last run ({last}); runs only go forward")
+    if last == as_of:
+        report.already_done = True
+        return report
+    start = last + timedelta(days=1) if last else (repo.first_activity(session) or as_of)
+    start = min(start, as_of)
+    snap_from = snapshot_from or (start if last else as_of)
+    report.processed_from, report.days = start, (as_of - start).days + 1
+    t = time.perf_counter()
+
+    frames = repo.load_frames(session, snap_from - timedelta(days=1))
+    report.timings["read"] = time.perf_counter() - t
+    t = time.perf_counter()
+    book, rules, _ = build_book(frames)
+    out = Engine(book, rules).run(epoch_day(start), epoch_day(as_of), epoch_day(snap_from))
+    report.timings["compute"] = time.perf_counter() - t
+    t = time.perf_counter()
+    if snap_from > start:
+        repo.delete_snapshots_from(session, snap_from)  # only possible when re-snapshotting explicitly
+    report.counts = _write(session, frames, book, out, as_of)
+    run = Run(as_of=as_of, status="completed", started_at=utcnow(), finished_at=utcnow(),
+              processed_from=start, steps={"counts": report.counts})
+    session.add(run)
+    append(session, "run.completed", actor="batch", subject=f"run:{as_of}",
+           payload={"as_of": as_of, "processed_from": start, "counts": report.counts})
+    session.flush()
+    report.timings["write"] = time.perf_counter() - t
+    return report
+
+
+def _write(session: Session, frames, book: Book, out, as_of: date) -> dict:  # noqa: ANN001, C901
+    counts: dict = {}
+    loan_pk = book.loan_pk
+    pay_ids = book.pay_id
+    # Postings.
+    parts = []
+    for p in out.postings:
+        n = len(p["loan"])
+        parts.append(pl.DataFrame({
+            "loan_pk": loan_pk[p["loan"]],
+            "installment_no": p["inst_no"] if p["inst_no"] is not None else np.full(n, None),
+            "kind": [p["kind"]] * n,
+            "effective_on": np.full(n, p["day"], dtype=np.int32),
+            "principal": p["principal"], "interest": p["interest"], "fee": p["fee"],
+            "penalty": p["penalty"], "credit": p["credit"],
+            "payment_id": pay_ids[p["pay_row"]].tolist() if p["pay_row"] is not None else [None] * n,
+            "run_as_of": [as_of] * n,
+        }, schema_overrides={"installment_no": pl.Int64, "payment_id": pl.String}))
+    if parts:
+        postings = pl.concat(parts).with_columns(pl.col("effective_on").cast(pl.Date))
+        counts["postings"] = repo.write_postings(session, postings)
+    # Snapshots.
+    parts = []
+    for s in out.snapshots:
+        n = len(s["loan"])
+        parts.append(pl.DataFrame({
+            "as_of": np.full(n, s["day"], dtype=np.int32), "loan_pk": loan_pk[s["loan"]], "dpd": s["dpd"],
+            "bucket": s["bucket"], "overdue_principal": s["overdue_principal"],
+            "overdue_interest": s["overdue_interest"], "overdue_fees": s["overdue_fees"], "penalty": s["penalty"],
+            "outstanding_principal": s["outstanding_principal"], "prev_bucket": s["prev"],
+            "transition": s["transition"], "closed": s["closed"]}))
+    if parts:
+        bucket_names = pl.Series([f"M{i}" for i in range(16)])
+        snaps = pl.concat(parts).with_columns(
+            pl.col("as_of").cast(pl.Date),
+            pl.concat_str(pl.lit("M"), pl.col("bucket").cast(pl.String)).alias("bucket"),
+            pl.when(pl.col("prev_bucket") >= 0).then(pl.concat_str(pl.lit("M"), pl.col("prev_bucket").cast(pl.String)))
+            .otherwise(None).alias("prev_bucket"),
+            pl.col("transition").replace_strict(list(range(len(TRANSITIONS))), list(TRANSITIONS),
+                                                return_dtype=pl.String))
+        del bucket_names
+        counts["snapshots"] = repo.write_snapshots(session, snaps)
+        last = snaps.filter(pl.col("as_of") == as_of)
+        counts["buckets"] = dict(sorted(last.group_by("bucket").len().iter_rows()))
+    # Installment state.
+    dirty = np.flatnonzero(out.dirty)
+    if len(dirty):
+        settled = out.settled_on[dirty]
+        upd = pl.DataFrame({
+            "loan_pk": loan_pk[book.inst_loan[dirty]], "installment_no": book.inst_no[dirty],
+            "interest_due": book.i_due[dirty], "fee_due": book.f_due[dirty],
+            "principal_paid": book.p_paid[dirty], "interest_paid": book.i_paid[dirty], "fee_paid": book.f_paid[dirty],
+            "penalty_accrued": book.pen_acc[dirty], "penalty_paid": book.pen_paid[dirty],
+            "settled_on": pl.Series(np.where(settled >= 0, settled, 0), dtype=pl.Int32).cast(pl.Date)})
+        upd = upd.with_columns(pl.when(pl.Series(settled >= 0)).then(pl.col("settled_on")).otherwise(None)
+                               .alias("settled_on"))
+        counts["installments_updated"] = repo.update_installments(session, upd)
+    # Loans: credit and closure.
+    closed = out.closed
+    status = np.full(len(loan_pk), "open", dtype=object)
+    closed_on = np.full(len(loan_pk), -1, dtype=np.int64)
+    status[closed["loan"]] = "closed"
+    closed_on[closed["loan"]] = closed["day"]
+    changed = (book.credit != frames["loans"]["credit_minor"].to_numpy()) | (status == "closed") \
+        if len(loan_pk) else np.zeros(0, dtype=bool)
+    if changed.any():
+        idx = np.flatnonzero(changed)
+        upd = pl.DataFrame({"pk": loan_pk[idx], "credit_minor": book.credit[idx], "status": status[idx].tolist(),
+                            "closed_on": closed_on[idx], "close_reason": ["paid_off" if s == "closed" else None
+                                                                         for s in status[idx]]},
+                           schema_overrides={"close_reason": pl.String})
+        upd = upd.with_columns(pl.when(pl.col("closed_on") >= 0).then(pl.col("closed_on").cast(pl.Int32).cast(pl.Date))
+                               .otherwise(None).alias("closed_on"))
+        repo.update_loans(session, upd)
+        counts["loans_closed"] = int(len(closed["loan"]))
+    # Payments applied, each journalled with its allocation.
+    pa = out.payments_applied
+    if len(pa["row"]):
+        rows = pa["row"]
+        upd = pl.DataFrame({"id": pay_ids[rows].tolist(),
+                            "applied_on": pl.Series(pa["day"], dtype=pl.Int32).cast(pl.Date)})
+        repo.mark_payments(session, upd)
+        loan_ids = _loan_ids(session, loan_pk[book.pay_loan[rows]])
+        events = [Event("payment.applied", {
+            "payment_id": pay_ids[r], "amount": fmt_minor(book.pay_amount[r]),
+            "applied_on": from_epoch_day(pa["day"][i]),
+            "allocation": {c: fmt_minor(pa[c][i]) for c in ("penalty", "fee", "interest", "principal", "credit")},
+        }, actor="batch", loan_id=loan_ids[i], subject=f"payment:{pay_ids[r]}") for i, r in enumerate(rows)]
+        append_many(session, events)
+        counts["payments_applied"] = len(rows)
+    return counts
+
+
+def _loan_ids(session: Session, pks: np.ndarray) -> list[str]:
+    from sqlalchemy import select
+
+    from accord.loans.models import Loan
+
+    wanted = sorted(set(int(x) for x in pks))
+    ids: dict[int, str] = {}
+    for i in range(0, len(wanted), 5000):
+        ids.update(session.execute(select(Loan.pk, Loan.id).where(Loan.pk.in_(wanted[i:i + 5000]))).all())
+    return [ids[int(x)] for x in pks]

@@ -1,0 +1,101 @@
+"""Columnar database I/O for the batch path: reads into Arrow/Polars, bulk writes from columns.
+
+Reads use ADBC (Arrow-native drivers for SQLite and PostgreSQL) on their own connection: the run
+reads committed state first, then writes everything in the session's single transaction through the
+raw DBAPI connection (``executemany`` on SQLite, ``COPY`` on PostgreSQL), so a crash leaves the
+previous state intact.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+
+import polars as pl
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+
+def _adbc_connect(url: str):  # noqa: ANN202
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        import adbc_driver_sqlite.dbapi as adbc
+
+        return adbc.connect(u.database or ":memory:")
+    import adbc_driver_postgresql.dbapi as adbc
+
+    return adbc.connect(u.set(drivername="postgresql").render_as_string(hide_password=False))
+
+
+@contextmanager
+def reader(session: Session):
+    """An Arrow-native read connection on the session's database."""
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    conn = _adbc_connect(url)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def read_frame(conn, sql: str) -> pl.DataFrame:  # noqa: ANN001
+    cur = conn.cursor()
+    try:
+        cur.execute(sql)
+        return pl.from_arrow(cur.fetch_arrow_table())
+    finally:
+        cur.close()
+
+
+def epoch_days_sql(dialect: str, column: str) -> str:
+    """SQL for a DATE column as days since 1970-01-01 (the run's integer day)."""
+    if dialect == "sqlite":
+        return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+    return f"({column} - DATE '1970-01-01')"
+
+
+def _raw(session: Session):  # noqa: ANN202
+    return session.connection().connection.dbapi_connection
+
+
+def bulk_insert(session: Session, table: str, df: pl.DataFrame) -> int:
+    """Insert a frame's rows into ``table`` (column names = frame names) in the session's transaction."""
+    if df.height == 0:
+        return 0
+    dialect = session.get_bind().dialect.name
+    cols = ", ".join(df.columns)
+    if dialect == "sqlite":
+        df = df.with_columns(pl.col(c).cast(pl.String) for c, t in df.schema.items() if t == pl.Date)
+        marks = ", ".join("?" * len(df.columns))
+        _raw(session).executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", df.iter_rows())
+    else:
+        buf = io.BytesIO()
+        df.write_csv(buf, include_header=False, null_value="\\N")
+        with _raw(session).cursor() as cur:
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
+                cp.write(buf.getvalue())
+    return df.height
+
+
+def bulk_update(session: Session, table: str, df: pl.DataFrame, keys: list[str]) -> int:
+    """Update rows of ``table`` matched on ``keys`` with the frame's other columns."""
+    if df.height == 0:
+        return 0
+    dialect = session.get_bind().dialect.name
+    sets = [c for c in df.columns if c not in keys]
+    if dialect == "sqlite":
+        df = df.with_columns(pl.col(c).cast(pl.String) for c, t in df.schema.items() if t == pl.Date)
+        sql = (f"UPDATE {table} SET " + ", ".join(f"{c} = ?" for c in sets)
+               + " WHERE " + " AND ".join(f"{k} = ?" for k in keys))
+        _raw(session).executemany(sql, df.select([*sets, *keys]).iter_rows())
+        return df.height
+    tmp = f"tmp_upd_{table}"
+    with _raw(session).cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {tmp}")
+        cur.execute(f"CREATE TEMP TABLE {tmp} ON COMMIT DROP AS SELECT {', '.join(df.columns)} "
+                    f"FROM {table} WITH NO DATA")
+    bulk_insert(session, tmp, df)
+    with _raw(session).cursor() as cur:
+        cur.execute(f"UPDATE {table} AS t SET " + ", ".join(f"{c} = s.{c}" for c in sets)
+                    + f" FROM {tmp} AS s WHERE " + " AND ".join(f"t.{k} = s.{k}" for k in keys))
+    return df.height
