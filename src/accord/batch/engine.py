@@ -117,11 +117,14 @@ class Engine:
             np.subtract.at(self.unsettled_n, self.b.inst_loan[newly], 1)
 
     # -- the waterfall ------------------------------------------------------------------------
-    def _allocate(self, loans: np.ndarray, day: int, pay_rows: np.ndarray | None) -> None:
+    def _allocate(self, loans: np.ndarray, day: int, pay_rows: np.ndarray | None,
+                  credit_before: np.ndarray | None = None) -> None:
         """Spend each loan's credit on its due items in waterfall order; pay off early if what is left
-        covers all remaining principal. ``pay_rows`` (aligned with ``loans``) attributes it to payments."""
+        covers all remaining principal. ``pay_rows`` (aligned with ``loans``) attributes it to payments;
+        ``credit_before`` is the credit before those payments arrived (for the credit posting)."""
         b = self.b
-        credit_before = b.credit[loans].copy()
+        if credit_before is None:
+            credit_before = b.credit[loans].copy()
         all_idx = self._inst_of(loans)
         all_idx = all_idx[~self.settled[all_idx]]
         idx = all_idx[b.due[all_idx] <= day]
@@ -231,9 +234,10 @@ class Engine:
         while len(rows):
             loans, first = np.unique(b.pay_loan[rows], return_index=True)
             this = rows[first]
+            before = b.credit[loans].copy()
             b.credit[loans] += b.pay_amount[this]
             self.pay_applied[this] = day
-            self._allocate(loans, day, this)
+            self._allocate(loans, day, this, before)
             rows = np.delete(rows, first)
         # Held credit meets installments that fell due today.
         paid_today = np.unique(b.pay_loan[lo:hi])
@@ -304,6 +308,10 @@ class Engine:
     def run(self, first_day: int, last_day: int, snapshot_from: int) -> Output:
         # Installments already past due before the first day (the first day adds those due the day before).
         self.overdue = np.flatnonzero(self.b.due < first_day - 1).astype(I64)
+        # A payment imported after the run of its own date is applied on the first day of this run: the
+        # past days stay as they were run, and the money is never left unapplied (the day loop only
+        # looks for payments dated the day it is on). Clamping keeps the payments sorted by day.
+        self.b.pay_day = np.maximum(self.b.pay_day, first_day)
         for day in range(first_day, last_day + 1):
             due_today = self._charge_dues(day)
             self._apply_payments(day, due_today)

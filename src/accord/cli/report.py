@@ -106,5 +106,42 @@ def print_roll_matrix(m, title: str) -> None:  # noqa: ANN001
     out.print(t)
 
 
+@report_app.command("kpis")
+def kpis(
+    start: str = typer.Option(..., "--from"),
+    end: str = typer.Option(..., "--to"),
+    fmt: str = typer.Option("table", "--format"),
+) -> None:
+    """Day-1 delinquency, 30-day cure rate and 90+ ratio over a window of daily snapshots."""
+    from accord.cli._common import check_format, out, parse_date_arg, print_json
+    from accord.delinquency import metrics, repository
+    from accord.kit.db import session_scope
+    from accord.kit.errors import InputError
+
+    check_format(fmt)
+    a, b = parse_date_arg(start, "--from"), parse_date_arg(end, "--to")
+    if b < a:
+        raise InputError("--to must not be before --from")
+    with session_scope() as session:
+        k = metrics.kpis(repository.installments_due_between(session, a, b),
+                         repository.snapshots_between(session, a, b), a, b)
+    if fmt == "json":
+        print_json(k.as_dict())
+        return
+    from rich.table import Table
+
+    pct = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
+    t = Table(title=f"KPIs {a} .. {b}")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    t.add_column("basis", justify="right")
+    t.add_row("day-1 delinquency (count)", pct(k.day1_delinquency_count), f"{k.installments_due:,} installments due")
+    t.add_row("day-1 delinquency (amount)", pct(k.day1_delinquency_amount), "")
+    t.add_row("30-day cure rate", pct(k.cure_30d), f"{k.m1_entries_judged:,} M1 entries")
+    t.add_row("90+ ratio (count)", pct(k.ratio_90_plus_count), f"open loans on {b}")
+    t.add_row("90+ ratio (balance)", pct(k.ratio_90_plus_balance), "")
+    out.print(t)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(report_app, name="report")

@@ -41,3 +41,25 @@ def buckets_between(session: Session, start: date, end: date) -> pl.DataFrame:
             FROM delinquency_snapshots a
             LEFT JOIN delinquency_snapshots b ON b.loan_pk = a.loan_pk AND b.as_of = '{end.isoformat()}'
             WHERE a.as_of = '{start.isoformat()}' AND a.closed = {'0' if session.get_bind().dialect.name == 'sqlite' else 'false'}""")
+
+
+def snapshots_between(session: Session, start: date, end: date) -> pl.DataFrame:
+    with reader(session) as conn:
+        df = read_frame(conn, f"""
+            SELECT loan_pk, as_of, bucket, prev_bucket, dpd, outstanding_principal, closed
+            FROM delinquency_snapshots WHERE as_of BETWEEN '{start.isoformat()}' AND '{end.isoformat()}'""")
+    return _dates(df, "as_of").with_columns(pl.col("closed").cast(pl.Boolean))
+
+
+def installments_due_between(session: Session, start: date, end: date) -> pl.DataFrame:
+    with reader(session) as conn:
+        df = read_frame(conn, f"""
+            SELECT due_on, principal_due + interest_due + fee_due AS amount_due, settled_on
+            FROM installments WHERE due_on BETWEEN '{start.isoformat()}' AND '{end.isoformat()}'""")
+    return _dates(df, "due_on", "settled_on")
+
+
+def _dates(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
+    """SQLite hands dates back as text; PostgreSQL as dates."""
+    return df.with_columns(pl.col(c).cast(pl.String).str.to_date() if df.schema[c] == pl.String else pl.col(c)
+                           for c in cols)

@@ -45,6 +45,15 @@ def for_loan(session: Session, loan_id: str) -> list[JournalEntry]:
     return list(session.scalars(select(JournalEntry).where(JournalEntry.loan_id == loan_id).order_by(JournalEntry.seq)))
 
 
-def insert_many(session: Session, rows: list[dict]) -> None:
-    if rows:
-        session.execute(JournalEntry.__table__.insert(), rows)
+def insert_many(session: Session, entries: list) -> None:
+    """Bulk insert (the daily run journals every payment it applies)."""
+    if not entries:
+        return
+    import polars as pl
+
+    from accord.kit.frames import bulk_insert
+
+    cols = ("seq", "at", "actor", "kind", "loan_id", "borrower_id", "subject", "payload", "prev_hash", "hash")
+    df = pl.DataFrame([[getattr(e, c) for c in cols] for e in entries], schema={
+        "seq": pl.Int64, "at": pl.Datetime("us", "UTC"), **{c: pl.String for c in cols[2:]}}, orient="row")
+    bulk_insert(session, "journal", df)

@@ -10,9 +10,24 @@ from sqlalchemy.orm import Session
 
 from accord.journal import repository
 from accord.journal.chain import GENESIS, Break, at_text, check_chain, entry_hash
-from accord.journal.models import JournalEntry
 from accord.kit.crypto import canonical_json
 from accord.kit.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What an append returns: the new entry's sequence number and hash (and its fields)."""
+
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    loan_id: str | None
+    borrower_id: str | None
+    subject: str | None
+    payload: str
+    prev_hash: str
+    hash: str
 
 
 @dataclass(frozen=True)
@@ -29,13 +44,13 @@ class Event:
 
 def append(session: Session, kind: str, *, actor: str = "system", loan_id: str | None = None,
            borrower_id: str | None = None, subject: str | None = None, payload: dict | None = None,
-           at: datetime | None = None) -> JournalEntry:
+           at: datetime | None = None) -> Appended:
     """Append one event in the caller's transaction and return the stored entry."""
     (entry,) = append_many(session, [Event(kind, payload or {}, actor, loan_id, borrower_id, subject)], at=at)
     return entry
 
 
-def append_many(session: Session, events: Iterable[Event], at: datetime | None = None) -> list[JournalEntry]:
+def append_many(session: Session, events: Iterable[Event], at: datetime | None = None) -> list[Appended]:
     """Append many events in one bulk insert (the daily run journals thousands of payments)."""
     events = list(events)
     if not events:
@@ -45,17 +60,15 @@ def append_many(session: Session, events: Iterable[Event], at: datetime | None =
     last = repository.tail(session)
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
     at = at or utcnow()
-    rows = []
+    out: list[Appended] = []
     for ev in events:
         seq += 1
         payload = canonical_json(ev.payload)
         h = entry_hash(seq, at, ev.actor, ev.kind, ev.loan_id, ev.borrower_id, ev.subject, payload, prev)
-        rows.append({"seq": seq, "at": at, "actor": ev.actor, "kind": ev.kind, "loan_id": ev.loan_id,
-                     "borrower_id": ev.borrower_id, "subject": ev.subject, "payload": payload,
-                     "prev_hash": prev, "hash": h})
+        out.append(Appended(seq, at, ev.actor, ev.kind, ev.loan_id, ev.borrower_id, ev.subject, payload, prev, h))
         prev = h
-    repository.insert_many(session, rows)
-    return [JournalEntry(**r) for r in rows]
+    repository.insert_many(session, out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -91,7 +104,7 @@ def receipt(session: Session, seq: int) -> dict:
         "head": {"seq": head.seq, "hash": head.hash},
         "how_to_check": "sha256 of canonical JSON {seq, at, actor, kind, loan_id, borrower_id, subject, "
                         "payload, prev} (sorted keys, no spaces, UTF-8) must equal hash; then "
-                        "`accord journal verify --receipt FILE` confirms the journal still holds it.",
+                        "`accord journal verify --receipts FILE` confirms the journal still holds it.",
     }
 
 

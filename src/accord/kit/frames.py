@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
 
 import polars as pl
 from sqlalchemy.engine import make_url
@@ -21,7 +23,13 @@ def _adbc_connect(url: str):  # noqa: ANN202
     if u.get_backend_name() == "sqlite":
         import adbc_driver_sqlite.dbapi as adbc
 
-        return adbc.connect(u.database or ":memory:")
+        if not u.database or u.database == ":memory:":
+            return adbc.connect(":memory:")
+        # Read-only, on purpose: the ADBC driver bundles its own copy of SQLite, which cannot see the
+        # locks of Python's sqlite3 in the same process. A writable connection closing last would
+        # checkpoint and delete the WAL file under the session's open connection, hiding everything the
+        # session commits afterwards from every new connection (stale reads, payments applied twice).
+        return adbc.connect(f"file:{quote(str(Path(u.database).resolve()))}?mode=ro")
     import adbc_driver_postgresql.dbapi as adbc
 
     return adbc.connect(u.set(drivername="postgresql").render_as_string(hide_password=False))
@@ -58,6 +66,18 @@ def _raw(session: Session):  # noqa: ANN202
     return session.connection().connection.dbapi_connection
 
 
+def _sqlite_ready(df: pl.DataFrame) -> pl.DataFrame:
+    """SQLite stores dates as ISO text and timestamps as naive UTC text (as SQLAlchemy reads them)."""
+    exprs = []
+    for c, t in df.schema.items():
+        if t == pl.Date:
+            exprs.append(pl.col(c).cast(pl.String))
+        elif isinstance(t, pl.Datetime):
+            col = pl.col(c).dt.convert_time_zone("UTC") if t.time_zone else pl.col(c)
+            exprs.append(col.dt.strftime("%Y-%m-%d %H:%M:%S.%6f"))
+    return df.with_columns(exprs) if exprs else df
+
+
 def bulk_insert(session: Session, table: str, df: pl.DataFrame) -> int:
     """Insert a frame's rows into ``table`` (column names = frame names) in the session's transaction."""
     if df.height == 0:
@@ -65,7 +85,7 @@ def bulk_insert(session: Session, table: str, df: pl.DataFrame) -> int:
     dialect = session.get_bind().dialect.name
     cols = ", ".join(df.columns)
     if dialect == "sqlite":
-        df = df.with_columns(pl.col(c).cast(pl.String) for c, t in df.schema.items() if t == pl.Date)
+        df = _sqlite_ready(df)
         marks = ", ".join("?" * len(df.columns))
         _raw(session).executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", df.iter_rows())
     else:
@@ -84,7 +104,7 @@ def bulk_update(session: Session, table: str, df: pl.DataFrame, keys: list[str])
     dialect = session.get_bind().dialect.name
     sets = [c for c in df.columns if c not in keys]
     if dialect == "sqlite":
-        df = df.with_columns(pl.col(c).cast(pl.String) for c, t in df.schema.items() if t == pl.Date)
+        df = _sqlite_ready(df)
         sql = (f"UPDATE {table} SET " + ", ".join(f"{c} = ?" for c in sets)
                + " WHERE " + " AND ".join(f"{k} = ?" for k in keys))
         _raw(session).executemany(sql, df.select([*sets, *keys]).iter_rows())
