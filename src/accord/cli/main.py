@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "run",
     "report",
     "journal",
+    "ledger",
     "demo",
     "compliance",
     "intent",

@@ -20,14 +20,16 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
 def current_revision(url: str) -> str | None:
+    """The applied revision(s), comma-separated when feature branches are applied side by side."""
     from alembic.runtime.migration import MigrationContext
 
     from accord.kit.db import engine_for
 
     with engine_for(normalise_url(url)).connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ", ".join(sorted(heads)) or None

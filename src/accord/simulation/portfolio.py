@@ -148,7 +148,7 @@ def _payments(rng, prod, b_of, loan_of, k, due, p_due, i_due, ability, willingne
     a, w, att = ability[b_of], willingness[b_of], attention[b_of]
     # Per-loan behaviour.
     miss_p = _sigmoid(-3.55 + 3.0 * (0.67 - a) + 3.0 * (0.76 - w))
-    default_h = _sigmoid(-6.2 + 5.0 * (0.67 - a) + 4.5 * (0.76 - w))
+    default_h = _sigmoid(-6.05 + 5.0 * (0.67 - a) + 4.5 * (0.76 - w))
     recover_p = _sigmoid(-0.6 + 4.0 * (a - 0.67) + 3.0 * (w - 0.76))
     n_inst = np.bincount(loan_of, minlength=n_loans)
     # First installment of serious delinquency (geometric), 1 for never-payers.
