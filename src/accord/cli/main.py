@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "intent",
     "model",
     "channels",
+    "strategy",
 )
 
 

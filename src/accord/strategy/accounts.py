@@ -1,0 +1,102 @@
+"""The daily account frame the planner works on, read columnar from the database: every open loan's
+snapshot for the day, days in its bucket, days to its next due date, a rule-based risk band (until a
+scoring model is registered), contact points, and — when those features' tables exist — cases,
+holds, promises and contact history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from accord.kit.frames import epoch_days_sql, read_frame, reader
+from accord.loans.products import get_product
+
+
+def _has(session: Session, table: str) -> bool:
+    return inspect(session.get_bind()).has_table(table)
+
+
+def load_accounts(session: Session, as_of: date) -> pl.DataFrame:
+    d = session.get_bind().dialect.name
+    day = as_of.isoformat()
+    closed_false = "0" if d == "sqlite" else "false"
+    with reader(session) as conn:
+        acc = read_frame(conn, f"""
+            SELECT s.loan_pk, l.id AS loan_id, l.borrower_id, s.bucket, s.dpd, s.outstanding_principal AS balance_minor,
+                   l.product, l.kind AS loan_kind, b.jurisdiction, b.language, b.timezone,
+                   b.phone, b.email
+            FROM delinquency_snapshots s JOIN loans l ON l.pk = s.loan_pk JOIN borrowers b ON b.id = l.borrower_id
+            WHERE s.as_of = '{day}' AND s.closed = {closed_false}""")
+        nxt = read_frame(conn, f"""
+            SELECT loan_pk, MIN({epoch_days_sql(d, 'due_on')}) AS next_due
+            FROM installments WHERE settled_on IS NULL AND due_on > '{day}' GROUP BY loan_pk""")
+        late = read_frame(conn, f"""
+            SELECT loan_pk, COUNT(*) AS late_count FROM installments
+            WHERE settled_on IS NOT NULL AND settled_on > due_on AND settled_on <= '{day}' GROUP BY loan_pk""")
+        paid = read_frame(conn, f"""
+            SELECT loan_pk, MAX({epoch_days_sql(d, 'paid_on')}) AS last_paid FROM payments
+            WHERE paid_on <= '{day}' GROUP BY loan_pk""")
+    if acc.height == 0:
+        return acc
+    from accord.kit.timeutil import epoch_day
+
+    today = epoch_day(as_of)
+    acc = (acc.join(nxt, on="loan_pk", how="left").join(late, on="loan_pk", how="left")
+           .join(paid, on="loan_pk", how="left")
+           .with_columns(pl.col("late_count").fill_null(0)))
+    lower = {}
+    for p in acc["product"].unique().to_list():
+        prod = get_product(p)
+        lower.update({(p, f"M{i}"): (prod.bucket_bounds[i - 1] if i > 0 else 0) for i in range(len(prod.bucket_bounds) + 1)})
+    acc = acc.with_columns(
+        (pl.col("dpd") - pl.struct("product", "bucket").map_elements(
+            lambda r: lower[(r["product"], r["bucket"])], return_dtype=pl.Int64)).alias("days_in_bucket"),
+        pl.when(pl.col("dpd") == 0).then(pl.col("next_due") - today).otherwise(None).alias("pre_due_days"),
+        # Rule-based risk band until a model is registered: late history or current arrears.
+        pl.when((pl.col("late_count") >= 2) | (pl.col("dpd") > 30)).then(pl.lit("high"))
+        .when(pl.col("late_count") == 1).then(pl.lit("medium")).otherwise(pl.lit("low")).alias("score_band"),
+        pl.lit(None, pl.String).alias("segment_aw"),
+        ((pl.col("last_paid").fill_null(-10**6)) > (today - pl.col("dpd"))).alias("paid_since_open"),
+        pl.col("email").is_not_null().alias("has_email"),
+    )
+    acc = acc.with_columns(pl.lit(False).alias(c) for c in
+                           ("has_promise", "responded", "promise_broken", "contacted_today", "on_hold"))
+    acc = acc.with_columns(pl.lit(None, pl.String).alias("case_id"))
+    return _optional_features(session, acc, as_of)
+
+
+def _optional_features(session: Session, acc: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Cases, holds, promises and contact history, where those tables exist."""
+    day = as_of.isoformat()
+    with reader(session) as conn:
+        if _has(session, "cases"):
+            cases = read_frame(conn, "SELECT loan_pk, CAST(id AS VARCHAR(64)) AS case_id_db FROM cases WHERE status = 'open'")
+            acc = acc.join(cases, on="loan_pk", how="left").with_columns(
+                pl.coalesce("case_id_db", "case_id").alias("case_id")).drop("case_id_db")
+        if _has(session, "holds"):
+            holds = read_frame(conn, "SELECT DISTINCT borrower_id, 1 AS held FROM holds WHERE released_at IS NULL")
+            acc = acc.join(holds, on="borrower_id", how="left").with_columns(
+                (pl.col("on_hold") | pl.col("held").is_not_null()).alias("on_hold")).drop("held")
+        if _has(session, "promises"):
+            pr = read_frame(conn, f"""
+                SELECT loan_id, MAX(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+                       MAX(CASE WHEN status = 'broken' THEN 1 ELSE 0 END) AS broken
+                FROM promises WHERE due_on >= '{day}' OR status IN ('pending', 'broken') GROUP BY loan_id""")
+            acc = acc.join(pr, on="loan_id", how="left").with_columns(
+                (pl.col("pending").fill_null(0) == 1).alias("has_promise"),
+                (pl.col("broken").fill_null(0) == 1).alias("promise_broken")).drop("pending", "broken")
+        if _has(session, "contact_events"):
+            ce = read_frame(conn, f"""
+                SELECT borrower_id,
+                       MAX(CASE WHEN direction = 'inbound' OR outcome = 'conversation' THEN 1 ELSE 0 END) AS responded_any
+                FROM contact_events WHERE at >= '{day}'::date - 30 GROUP BY borrower_id""" if
+                session.get_bind().dialect.name == "postgresql" else f"""
+                SELECT borrower_id,
+                       MAX(CASE WHEN direction = 'inbound' OR outcome = 'conversation' THEN 1 ELSE 0 END) AS responded_any
+                FROM contact_events WHERE at >= date('{day}', '-30 day') GROUP BY borrower_id""")
+            acc = acc.join(ce, on="borrower_id", how="left").with_columns(
+                (pl.col("responded_any").fill_null(0) == 1).alias("responded")).drop("responded_any")
+    return acc
