@@ -160,24 +160,22 @@ def _write(session: Session, frames, book: Book, out, as_of: date) -> dict:  # n
         upd = upd.with_columns(pl.when(pl.Series(settled >= 0)).then(pl.col("settled_on")).otherwise(None)
                                .alias("settled_on"))
         counts["installments_updated"] = repo.update_installments(session, upd)
-    # Loans: credit and closure.
+    # Loans: credit and closure. Only loans closed by this run change status: a loan already closed is
+    # loaded only to take a late payment as credit, and must not be reopened by it.
     closed = out.closed
-    status = np.full(len(loan_pk), "open", dtype=object)
-    closed_on = np.full(len(loan_pk), -1, dtype=np.int64)
-    status[closed["loan"]] = "closed"
-    closed_on[closed["loan"]] = closed["day"]
-    changed = (book.credit != frames["loans"]["credit_minor"].to_numpy()) | (status == "closed") \
+    credit_changed = book.credit != frames["loans"]["credit_minor"].to_numpy() \
         if len(loan_pk) else np.zeros(0, dtype=bool)
-    if changed.any():
-        idx = np.flatnonzero(changed)
-        upd = pl.DataFrame({"pk": loan_pk[idx], "credit_minor": book.credit[idx], "status": status[idx].tolist(),
-                            "closed_on": closed_on[idx], "close_reason": ["paid_off" if s == "closed" else None
-                                                                         for s in status[idx]]},
-                           schema_overrides={"close_reason": pl.String})
-        upd = upd.with_columns(pl.when(pl.col("closed_on") >= 0).then(pl.col("closed_on").cast(pl.Int32).cast(pl.Date))
-                               .otherwise(None).alias("closed_on"))
+    credit_changed[closed["loan"]] = False
+    if credit_changed.any():
+        idx = np.flatnonzero(credit_changed)
+        repo.update_loans(session, pl.DataFrame({"pk": loan_pk[idx], "credit_minor": book.credit[idx]}))
+    if len(closed["loan"]):
+        idx = closed["loan"]
+        upd = pl.DataFrame({"pk": loan_pk[idx], "credit_minor": book.credit[idx], "status": ["closed"] * len(idx),
+                            "closed_on": pl.Series(closed["day"], dtype=pl.Int32).cast(pl.Date),
+                            "close_reason": ["paid_off"] * len(idx)})
         repo.update_loans(session, upd)
-        counts["loans_closed"] = int(len(closed["loan"]))
+        counts["loans_closed"] = int(len(idx))
     # Payments applied, each journalled with its allocation.
     pa = out.payments_applied
     if len(pa["row"]):

@@ -80,12 +80,32 @@ def generate(principal: Decimal, annual_rate: Decimal, term_months: int, disburs
     return out
 
 
+def months_between(start: date, end: date) -> float:
+    """Months from ``start`` to ``end`` on the schedule's own calendar: whole months as ``add_months``
+    counts them (Jan 31 → Feb 28 is exactly one), plus leftover days as a fraction of the next month."""
+    m = (end.year - start.year) * 12 + end.month - start.month
+    while add_months(start, m) > end:
+        m -= 1
+    while add_months(start, m + 1) <= end:
+        m += 1
+    base, nxt = add_months(start, m), add_months(start, m + 1)
+    return m + (end - base).days / (nxt - base).days
+
+
 def total_annual_cost(principal: Decimal, disbursed_on: date, installments: list[Installment],
                       penalty_rate_daily: Decimal = Decimal(0)) -> Decimal:
-    """The loan's total annual cost: the schedule's IRR (fees included) as a nominal annual rate
-    (monthly IRR × 12, as Chinese 综合年化 figures are stated), or the annualised penalty rate if that
-    is higher, since penalty interest counts toward the judicial cap too."""
-    flows = [((inst.due_on - disbursed_on).days / (365 / 12), float(inst.total)) for inst in installments]
+    """The loan's total annual cost, rounded to 0.01 %: the larger of
+
+    - the schedule's IRR (fees included) as a nominal annual rate (monthly IRR × 12, as Chinese 综合年化
+      figures are stated), with time counted in schedule months so that a short February does not make
+      a loan at exactly the legal rate look dearer than it is; and
+    - the simple annual rate of all charges on the principal actually outstanding, so that a bullet
+      loan's 40 % simple interest counts as 40 % (monthly compounding would state it as 34 %);
+
+    or the annualised penalty rate if that is higher, since penalty interest counts toward the judicial
+    cap too."""
+    insts = sorted(installments, key=lambda i: i.due_on)
+    flows = [(months_between(disbursed_on, inst.due_on), float(inst.total)) for inst in insts]
     p = float(principal)
 
     def npv(i: float) -> float:
@@ -99,6 +119,12 @@ def total_annual_cost(principal: Decimal, disbursed_on: date, installments: list
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if npv(mid) > 0 else (lo, mid)
         irr = (lo + hi) / 2
-    # The IRR is a rate test, not money: float is fine here and the result is rounded for display.
-    schedule_cost = Decimal(str(round(irr * 12, 6)))
-    return max(schedule_cost, penalty_rate_daily * 365)
+    charges = sum(float(i.interest + i.fee) for i in insts)
+    balance, last_t, principal_years = p, 0.0, 0.0
+    for (t, _), inst in zip(flows, insts):
+        principal_years += balance * (t - last_t) / 12
+        balance, last_t = balance - float(inst.principal), t
+    simple = charges / principal_years if principal_years > 0 else 0.0
+    # A rate test, not money: float is fine here; the result is rounded to 0.01 % as rates are stated.
+    cost = Decimal(repr(max(irr * 12, simple))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return max(cost, penalty_rate_daily * 365)

@@ -68,6 +68,11 @@ def read_text_frame(path: Path) -> pl.DataFrame:
         raise InputError(f"{path}: cannot be read as {fmt.upper()}: {exc}") from exc
     df = df.rename({c: c.strip() for c in df.columns})
     df = _to_text(df)
+    if fmt == "xlsx":
+        # A date cell reads as "2026-01-15 00:00:00": keep the date. A cell with a time of day stays a
+        # (naive) timestamp, which validation refuses where a date or a zoned timestamp is expected.
+        df = df.with_columns(pl.col(c).str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "${1}")
+                             for c in df.columns)
     # Blank cells mean "not given".
     return df.with_columns(pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
                            for c in df.columns)
