@@ -18,41 +18,70 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 
-def _adbc_connect(url: str):  # noqa: ANN202
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
-        import adbc_driver_sqlite.dbapi as adbc
+class ArrowReader:
+    """A read connection through ADBC's low-level API (the DBAPI module would import pyarrow.dataset
+    and pandas, a second of start-up for every command). Autocommit: each query sees the latest commit."""
 
-        if not u.database or u.database == ":memory:":
-            return adbc.connect(":memory:")
-        # Read-only, on purpose: the ADBC driver bundles its own copy of SQLite, which cannot see the
-        # locks of Python's sqlite3 in the same process. A writable connection closing last would
-        # checkpoint and delete the WAL file under the session's open connection, hiding everything the
-        # session commits afterwards from every new connection (stale reads, payments applied twice).
-        return adbc.connect(f"file:{quote(str(Path(u.database).resolve()))}?mode=ro")
-    import adbc_driver_postgresql.dbapi as adbc
+    def __init__(self, driver: str, uri: str):
+        import adbc_driver_manager as dm
 
-    return adbc.connect(u.set(drivername="postgresql").render_as_string(hide_password=False))
+        self._dm = dm
+        self.db = dm.AdbcDatabase(driver=driver, uri=uri)
+        self.conn = dm.AdbcConnection(self.db)
+
+    def frame(self, sql: str) -> pl.DataFrame:
+        import pyarrow as pa
+
+        stmt = self._dm.AdbcStatement(self.conn)
+        try:
+            stmt.set_sql_query(sql)
+            stream, _ = stmt.execute_query()
+            return pl.from_arrow(pa.RecordBatchReader._import_from_c(stream.address).read_all())
+        finally:
+            stmt.close()
+
+    def close(self) -> None:
+        self.conn.close()
+        self.db.close()
+
+
+# SQLite readers stay open for the life of the process, on purpose: the ADBC driver bundles its own
+# copy of SQLite, and POSIX file locks belong to the process, so closing that copy's file handle would
+# drop the locks Python's sqlite3 holds on the same database (and, if it were the last writer-capable
+# connection, checkpoint and delete the WAL under the session). Read-only, never closed: neither happens.
+_SQLITE_READERS: dict[str, ArrowReader] = {}
+
+
+def _sqlite_reader(database: str | None) -> ArrowReader:
+    import adbc_driver_sqlite
+
+    if not database or database == ":memory:":
+        return ArrowReader(adbc_driver_sqlite._driver_path(), ":memory:")
+    path = str(Path(database).resolve())
+    if path not in _SQLITE_READERS:
+        _SQLITE_READERS[path] = ArrowReader(adbc_driver_sqlite._driver_path(), f"file:{quote(path)}?mode=ro")
+    return _SQLITE_READERS[path]
 
 
 @contextmanager
 def reader(session: Session):
     """An Arrow-native read connection on the session's database."""
-    url = session.get_bind().url.render_as_string(hide_password=False)
-    conn = _adbc_connect(url)
+    u = session.get_bind().url
+    if u.get_backend_name() == "sqlite":
+        yield _sqlite_reader(u.database)
+        return
+    import adbc_driver_postgresql
+
+    conn = ArrowReader(adbc_driver_postgresql._driver_path(),
+                       u.set(drivername="postgresql").render_as_string(hide_password=False))
     try:
         yield conn
     finally:
         conn.close()
 
 
-def read_frame(conn, sql: str) -> pl.DataFrame:  # noqa: ANN001
-    cur = conn.cursor()
-    try:
-        cur.execute(sql)
-        return pl.from_arrow(cur.fetch_arrow_table())
-    finally:
-        cur.close()
+def read_frame(conn: ArrowReader, sql: str) -> pl.DataFrame:
+    return conn.frame(sql)
 
 
 def epoch_days_sql(dialect: str, column: str) -> str:

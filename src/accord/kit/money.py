@@ -41,8 +41,10 @@ def from_minor(minor: int) -> Decimal:
 
 
 def fmt_minor(minor: int) -> str:
-    """Contract format: a string with two decimals ("1050.00")."""
-    return f"{from_minor(minor):.2f}"
+    """Contract format: a string with two decimals ("1050.00"). Integer arithmetic: it runs per row."""
+    m = int(minor)
+    sign, m = ("-", -m) if m < 0 else ("", m)
+    return f"{sign}{m // 100}.{m % 100:02d}"
 
 
 def round_cents(d: Decimal) -> Decimal:
