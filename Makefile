@@ -34,7 +34,7 @@ demo: $(STAMP)
 	$(ACCORD_DEMO) journal verify
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

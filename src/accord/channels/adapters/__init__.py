@@ -1,0 +1,1 @@
+"""Channel adapters: one protocol (``send(message) -> Receipt``), many transports."""
