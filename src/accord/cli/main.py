@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "model",
     "channels",
     "strategy",
+    "cases",
 )
 
 
