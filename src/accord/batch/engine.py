@@ -45,6 +45,7 @@ class Book:
     pay_day: np.ndarray
     pay_amount: np.ndarray
     pay_id: np.ndarray  # object array of payment ids
+    disbursed: np.ndarray | None = None  # epoch day of disbursement per loan: no snapshot before it
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,8 @@ class Engine:
 
     def _snapshot(self, day: int) -> None:
         b = self.b
-        loans = np.flatnonzero(self.open)
+        live = self.open if b.disbursed is None else self.open & (b.disbursed <= day)
+        loans = np.flatnonzero(live)
         # Advance each loan's pointer past settled installments.
         while True:
             ptr = self.first[loans]

@@ -31,7 +31,8 @@ def load_frames(session: Session, snapshot_before: date | None) -> dict[str, pl.
     ed = lambda c: epoch_days_sql(d, c)  # noqa: E731
     with reader(session) as conn:
         loans = read_frame(conn, f"""
-            SELECT pk AS loan_pk, product, penalty_rate_daily, grace_days, credit_minor
+            SELECT pk AS loan_pk, product, penalty_rate_daily, grace_days, credit_minor,
+                   {ed('disbursed_on')} AS disbursed
             FROM loans WHERE status = 'open'
                OR pk IN (SELECT loan_pk FROM payments WHERE applied_on IS NULL)
             ORDER BY pk""")

@@ -65,6 +65,7 @@ def build_book(frames: dict[str, pl.DataFrame]) -> tuple[Book, list[ProductRule]
         pay_loan=np.array([pos[int(x)] for x in pays["loan_pk"].to_list()], dtype=np.int64),
         pay_day=_arr(pays, "day"), pay_amount=_arr(pays, "amount_minor"),
         pay_id=np.array(pays["payment_id"].to_list(), dtype=object),
+        disbursed=_arr(loans, "disbursed"),
     )
     return book, rules, names
 

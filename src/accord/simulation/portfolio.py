@@ -92,7 +92,7 @@ def generate_portfolio(n_loans: int, seed: int, as_of: date, months_back: int = 
     rate_i = np.array([rng.integers(len(PRODUCTS[p].rates)) for p in prod])
     lo, hi, step = (np.array([PRODUCTS[p].principal_range[k] for p in prod]) for k in range(3))
     # Lower ability borrowers tend to take smaller loans (a real, observable signal).
-    size = np.clip(rng.beta(1.5, 4, n_loans) * (0.6 + 0.8 * ability[b_of]), 0, 1)
+    size = np.clip(rng.beta(2, 5, n_loans) * (0.3 + 1.4 * ability[b_of]), 0, 1)
     principal = lo + np.round(size * (hi - lo) / step).astype(np.int64) * step
     end_day = epoch_day(as_of)
     latest = as_of - timedelta(days=20)
@@ -146,9 +146,11 @@ def _due_days(uniq_disb: np.ndarray, disb: np.ndarray, months: np.ndarray) -> np
 def _payments(rng, prod, b_of, loan_of, k, due, p_due, i_due, ability, willingness, attention,  # noqa: ANN001, ANN202, PLR0913
               never_pay, end_day, n_loans):
     a, w, att = ability[b_of], willingness[b_of], attention[b_of]
-    # Per-loan behaviour.
-    miss_p = _sigmoid(-3.55 + 3.0 * (0.67 - a) + 3.0 * (0.76 - w))
-    default_h = _sigmoid(-6.05 + 5.0 * (0.67 - a) + 4.5 * (0.76 - w))
+    # Short lateness is mostly forgetfulness (attention); serious default is lack of ability and
+    # willingness. So among accounts entering M1, the forgetful cure and the unable or unwilling roll:
+    # that difference is the signal collection scores learn.
+    miss_p = _sigmoid(-4.0 + 4.0 * (0.5 - att) + 1.0 * (0.76 - w))
+    default_h = _sigmoid(-7.13 + 8.0 * (0.67 - a) + 7.0 * (0.76 - w))
     recover_p = _sigmoid(-0.6 + 4.0 * (a - 0.67) + 3.0 * (w - 0.76))
     n_inst = np.bincount(loan_of, minlength=n_loans)
     # First installment of serious delinquency (geometric), 1 for never-payers.
@@ -170,9 +172,13 @@ def _payments(rng, prod, b_of, loan_of, k, due, p_due, i_due, ability, willingne
     in_default = (k >= fd) & (due <= rec_day[lo])
     after_payoff = k > payoff_at[lo]
     normal = ~in_default & ~after_payoff
-    # Normal installments: on time (on the due date or a few days early) or late by 1–30 days.
-    late = normal & (rng.random(len(k)) < miss_p[lo])
-    days_late = np.minimum(1 + rng.geometric(np.clip(0.10 + 0.25 * att[lo], 0.05, 0.9)), 30)
+    # Trouble shows before default: the installment before it is often late and paid in parts.
+    warning = normal & (k == fd - 1)
+    # Normal installments: on time (on the due date or a few days early) or late by 1–30 days; the
+    # willing cure faster.
+    late = normal & ((rng.random(len(k)) < miss_p[lo]) | (warning & (rng.random(len(k)) < 0.5)))
+    cure_speed = np.clip(0.08 + 0.25 * att[lo] + 0.4 * (w[lo] - 0.76), 0.04, 0.9)
+    days_late = np.minimum(1 + rng.geometric(cure_speed), 30)
     early = np.where(rng.random(len(k)) < 0.55, 0, rng.integers(1, 4, len(k)))
     pay_day = np.where(late, due + days_late, due - early)
     pen = np.ceil(p_due * penalty_rate[lo] * np.maximum(days_late - grace[lo], 0)).astype(np.int64)
@@ -182,8 +188,8 @@ def _payments(rng, prod, b_of, loan_of, k, due, p_due, i_due, ability, willingne
     is_payoff = k == payoff_at[lo]
     amount = np.where(is_payoff, total + later_principal, amount)
     pay_day = np.where(is_payoff, due, pay_day)
-    # Some late payers split the payment in two (partial payment first).
-    split = late & (rng.random(len(k)) < 0.15) & (days_late > 4)
+    # Those short of money pay late installments in two parts (a partial payment first).
+    split = late & (rng.random(len(k)) < np.clip(0.05 + 0.6 * (0.8 - a[lo]), 0.02, 0.8)) & (days_late > 2)
     rows = [pl.DataFrame({"loan": lo[normal], "day": pay_day[normal], "amount": np.where(split, amount // 2, amount)[normal]})]
     # ... the other part paid halfway to the late day, so the installment stays unpaid in between.
     rows.append(pl.DataFrame({"loan": lo[split], "day": (due + days_late // 2)[split],
