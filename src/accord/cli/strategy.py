@@ -70,11 +70,11 @@ def list_cmd(
     from accord.strategy.service import list_actions
 
     check_format(fmt)
-    if status and status not in ("planned", "sent", "blocked", "queued", "failed", "cancelled"):
+    if status and status not in ("planned", "sent", "blocked"):
         raise InputError(f"--status must be planned, sent or blocked, not {status!r}")
     day = parse_date_arg(date, "--date")
     with session_scope() as session:
-        rows = [_contract(a) for a in list_actions(session, day, status)]
+        rows = [_contract(a, st, rules) for a, st, rules in list_actions(session, day, status)]
     if fmt == "json":
         print_json(rows)
         return
@@ -89,13 +89,13 @@ def list_cmd(
     out.print(t)
 
 
-def _contract(a) -> dict:  # noqa: ANN001
+def _contract(a, status: str, rules: list) -> dict:  # noqa: ANN001
     from zoneinfo import ZoneInfo
 
     local = a.scheduled_at.astimezone(ZoneInfo(a.timezone))
     return {"action_id": a.id, "loan_id": a.loan_id, "borrower_id": a.borrower_id, "case_id": a.case_id,
             "channel": a.channel, "template": a.template, "lang": a.lang, "scheduled_at": local.isoformat(),
-            "status": a.status, "rules": list(a.rules or []), "strategy": a.arm}
+            "status": status, "rules": rules, "strategy": a.arm}
 
 
 def register(app: typer.Typer) -> None:

@@ -49,11 +49,17 @@ def load_demo(session: Session, n_loans: int, seed: int, as_of: date, term_month
                        .alias("content_hash"))
     bulk_insert(session, "borrowers", b)
     bulk_insert(session, "sim_borrower_traits", pf.traits)
-    cp = pf.borrowers.select(pl.col("id").alias("borrower_id"), pl.lit("mobile").alias("kind"),
-                             pl.col("phone").alias("value"), pl.lit(True).alias("verified"))
+    # Most borrowers agreed to texts in the loan app (the consent the US and UK rules ask for).
+    first_loan = pf.loans.group_by("borrower_id").agg(pl.col("disbursed_on").min())
+    cp = pf.borrowers.join(first_loan, left_on="id", right_on="borrower_id", how="left").select(
+        pl.col("id").alias("borrower_id"), pl.lit("mobile").alias("kind"), pl.col("phone").alias("value"),
+        pl.lit(True).alias("verified"),
+        pl.when(pl.int_range(pl.len()).hash(seed) % 10 != 0)
+        .then((pl.col("disbursed_on").cast(pl.Int64) * 86_400_000_000).cast(pl.Datetime("us", "UTC")))
+        .otherwise(None).alias("consent_at"))
     em = pf.borrowers.filter(pl.col("email").is_not_null()).select(
         pl.col("id").alias("borrower_id"), pl.lit("email").alias("kind"), pl.col("email").alias("value"),
-        pl.lit(True).alias("verified"))
+        pl.lit(True).alias("verified"), pl.lit(None, pl.Datetime("us", "UTC")).alias("consent_at"))
     bulk_insert(session, "contact_points", pl.concat([cp, em]))
 
     step("writing loans")

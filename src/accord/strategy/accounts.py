@@ -26,13 +26,20 @@ def load_accounts(session: Session, as_of: date) -> pl.DataFrame:
     with reader(session) as conn:
         acc = read_frame(conn, f"""
             SELECT s.loan_pk, l.id AS loan_id, l.borrower_id, s.bucket, s.dpd, s.outstanding_principal AS balance_minor,
+                   s.overdue_principal + s.overdue_interest + s.overdue_fees + s.penalty AS overdue_minor,
+                   s.penalty AS penalty_minor, l.currency, b.name AS borrower_name,
                    l.product, l.kind AS loan_kind, b.jurisdiction, b.language, b.timezone,
                    b.phone, b.email
             FROM delinquency_snapshots s JOIN loans l ON l.pk = s.loan_pk JOIN borrowers b ON b.id = l.borrower_id
             WHERE s.as_of = '{day}' AND s.closed = {closed_false}""")
         nxt = read_frame(conn, f"""
-            SELECT loan_pk, MIN({epoch_days_sql(d, 'due_on')}) AS next_due
-            FROM installments WHERE settled_on IS NULL AND due_on > '{day}' GROUP BY loan_pk""")
+            SELECT i.loan_pk, {epoch_days_sql(d, 'i.due_on')} AS next_due,
+                   i.principal_due + i.interest_due + i.fee_due - i.principal_paid - i.interest_paid - i.fee_paid
+                   AS next_due_minor
+            FROM installments i JOIN (
+                SELECT loan_pk, MIN(installment_no) AS n FROM installments
+                WHERE settled_on IS NULL AND due_on > '{day}' GROUP BY loan_pk) f
+              ON f.loan_pk = i.loan_pk AND f.n = i.installment_no""")
         late = read_frame(conn, f"""
             SELECT loan_pk, COUNT(*) AS late_count FROM installments
             WHERE settled_on IS NOT NULL AND settled_on > due_on AND settled_on <= '{day}' GROUP BY loan_pk""")
@@ -73,11 +80,13 @@ def _optional_features(session: Session, acc: pl.DataFrame, as_of: date) -> pl.D
     day = as_of.isoformat()
     with reader(session) as conn:
         if _has(session, "cases"):
-            cases = read_frame(conn, "SELECT loan_pk, CAST(id AS VARCHAR(64)) AS case_id_db FROM cases WHERE status = 'open'")
+            cases = _typed(read_frame(conn, "SELECT loan_pk, CAST(id AS VARCHAR(64)) AS case_id_db FROM cases WHERE status = 'open'"),
+                           loan_pk=pl.Int64, case_id_db=pl.String)
             acc = acc.join(cases, on="loan_pk", how="left").with_columns(
                 pl.coalesce("case_id_db", "case_id").alias("case_id")).drop("case_id_db")
         if _has(session, "holds"):
-            holds = read_frame(conn, "SELECT DISTINCT borrower_id, 1 AS held FROM holds WHERE released_at IS NULL")
+            holds = _typed(read_frame(conn, "SELECT DISTINCT borrower_id, 1 AS held FROM holds WHERE released_at IS NULL"),
+                           borrower_id=pl.String, held=pl.Int64)
             acc = acc.join(holds, on="borrower_id", how="left").with_columns(
                 (pl.col("on_hold") | pl.col("held").is_not_null()).alias("on_hold")).drop("held")
         if _has(session, "promises"):
@@ -85,6 +94,7 @@ def _optional_features(session: Session, acc: pl.DataFrame, as_of: date) -> pl.D
                 SELECT loan_id, MAX(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
                        MAX(CASE WHEN status = 'broken' THEN 1 ELSE 0 END) AS broken
                 FROM promises WHERE due_on >= '{day}' OR status IN ('pending', 'broken') GROUP BY loan_id""")
+            pr = _typed(pr, loan_id=pl.String, pending=pl.Int64, broken=pl.Int64)
             acc = acc.join(pr, on="loan_id", how="left").with_columns(
                 (pl.col("pending").fill_null(0) == 1).alias("has_promise"),
                 (pl.col("broken").fill_null(0) == 1).alias("promise_broken")).drop("pending", "broken")
@@ -97,6 +107,12 @@ def _optional_features(session: Session, acc: pl.DataFrame, as_of: date) -> pl.D
                 SELECT borrower_id,
                        MAX(CASE WHEN direction = 'inbound' OR outcome = 'conversation' THEN 1 ELSE 0 END) AS responded_any
                 FROM contact_events WHERE at >= date('{day}', '-30 day') GROUP BY borrower_id""")
+            ce = _typed(ce, borrower_id=pl.String, responded_any=pl.Int64)
             acc = acc.join(ce, on="borrower_id", how="left").with_columns(
                 (pl.col("responded_any").fill_null(0) == 1).alias("responded")).drop("responded_any")
     return acc
+
+
+def _typed(df: pl.DataFrame, **types) -> pl.DataFrame:  # noqa: ANN003
+    """An empty result comes back without column types; give join keys theirs."""
+    return df.with_columns(pl.col(c).cast(t) for c, t in types.items())

@@ -89,8 +89,32 @@ def clear_plan(session: Session, as_of: date) -> None:
     session.execute(delete(Action).where(Action.plan_date == as_of))
 
 
-def list_actions(session: Session, as_of: date, status: str | None = None) -> list[Action]:
-    q = select(Action).where(Action.plan_date == as_of)
-    if status:
-        q = q.where(Action.status == status)
-    return list(session.scalars(q.order_by(Action.scheduled_at, Action.id)))
+# Outbox message states → the action's status in contracts.md (planned | sent | blocked).
+_SENT = ("sent", "delivered", "undelivered")
+
+
+def list_actions(session: Session, as_of: date, status: str | None = None) -> list[tuple[Action, str, list]]:
+    """(action, status, rules): a planned action whose message was sent is ``sent``; one the gate
+    stopped at send time is ``blocked`` with the message's rule ids."""
+    from sqlalchemy import inspect
+
+    actions = list(session.scalars(select(Action).where(Action.plan_date == as_of)
+                                   .order_by(Action.scheduled_at, Action.id)))
+    fate: dict[str, tuple[str, list]] = {}
+    if actions and inspect(session.get_bind()).has_table("messages"):
+        from accord.outbox.models import Message
+
+        ids = [a.id for a in actions]
+        for i in range(0, len(ids), 5000):
+            for aid, st, rules in session.execute(select(Message.action_id, Message.status, Message.gate_rules)
+                                                  .where(Message.action_id.in_(ids[i:i + 5000]))):
+                if st in _SENT:
+                    fate[aid] = ("sent", [])
+                elif st == "blocked":
+                    fate[aid] = ("blocked", list(rules or []))
+    out = []
+    for a in actions:
+        st, rules = fate.get(a.id, (a.status, list(a.rules or [])))
+        if status is None or st == status:
+            out.append((a, st, rules))
+    return out

@@ -1,0 +1,95 @@
+"""The whole daily run: ledger & delinquency → promises judged → cases opened/closed → segments and
+steps → send times → batch compliance gate → actions (planned / blocked) → outbox.
+
+Each step commits on its own and is recorded in the run's ``steps``, so an interrupted run resumes at
+the first unfinished step and a finished day is a no-op: nothing is planned or queued twice (action
+ids and outbox idempotency keys are deterministic per day, loan and ladder step as a second guard).
+The collection steps plan for the as-of date only: contacts for days already past are not sent late.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from accord.batch.models import Run
+from accord.batch.service import RunReport, run_day
+from accord.kit.db import session_scope
+
+STEPS = ("ledger", "promises", "cases", "plan", "outbox")
+
+
+@dataclass
+class PipelineReport:
+    as_of: date
+    ledger: RunReport | None = None
+    steps: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
+
+
+def _has(session: Session, table: str) -> bool:
+    return inspect(session.get_bind()).has_table(table)
+
+
+def _step_promises(session: Session, as_of: date, ctx: dict) -> dict:
+    from accord.cases.promise_service import judge_promises
+
+    j = judge_promises(session, as_of)
+    return {k: v for k, v in vars(j).items() if isinstance(v, (int, float, str))} if hasattr(j, "__dict__") else {}
+
+
+def _step_cases(session: Session, as_of: date, ctx: dict) -> dict:
+    from accord.cases.service import sync_cases
+
+    return sync_cases(session, as_of)
+
+
+def _step_plan(session: Session, as_of: date, ctx: dict) -> dict:
+    from accord.batch.collection import plan_and_gate
+
+    return plan_and_gate(session, as_of, ctx.get("strategy"))
+
+
+def _step_outbox(session: Session, as_of: date, ctx: dict) -> dict:
+    from accord.batch.collection import queue_actions
+
+    return queue_actions(session, as_of)
+
+
+STEP_FUNCS: dict[str, Callable[[Session, date, dict], dict]] = {
+    "promises": _step_promises, "cases": _step_cases, "plan": _step_plan, "outbox": _step_outbox,
+}
+
+
+def run_pipeline(as_of: date, url: str | None = None, snapshot_from: date | None = None, strategy=None,  # noqa: ANN001
+                 progress: Callable[[str], None] | None = None, only_ledger: bool = False) -> PipelineReport:
+    report = PipelineReport(as_of)
+    say = progress or (lambda _s: None)
+    say("ledger and delinquency")
+    t = time.perf_counter()
+    with session_scope(url) as s:
+        report.ledger = run_day(s, as_of, snapshot_from=snapshot_from)
+    report.timings["ledger"] = time.perf_counter() - t
+    if only_ledger:
+        return report
+    ctx = {"strategy": strategy}
+    for step in STEPS[1:]:
+        with session_scope(url) as s:
+            run = s.get(Run, as_of)
+            done = list((run.steps or {}).get("done", []))
+            if step in done:
+                report.skipped.append(step)
+                continue
+            say(step)
+            t = time.perf_counter()
+            result = STEP_FUNCS[step](s, as_of, ctx)
+            report.timings[step] = time.perf_counter() - t
+            report.steps[step] = result
+            run.steps = {**(run.steps or {}), "done": [*done, step], step: result}
+    return report
