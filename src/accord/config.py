@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     products_file: Path | None = None
     # Optional YAML file overriding compliance-pack parameters.
     policy_overrides_file: Path | None = None
+    # Optional strategy file for the daily run (default: the shipped ladder).
+    strategy_file: Path | None = None
     # Key for column encryption of personal data (national id); 32 bytes, base64. Dev default only.
     data_key: str = "YWNjb3JkLWRldmVsb3BtZW50LWtleS0wMDAwMDAwMDA="
 
