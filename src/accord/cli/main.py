@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "channels",
     "strategy",
     "cases",
+    "agents",
 )
 
 
