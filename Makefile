@@ -30,6 +30,7 @@ demo: $(STAMP)
 	$(ACCORD_DEMO) report delinquency --as-of 2026-06-30 --format summary
 	$(ACCORD_DEMO) report rolls --from 2026-05-31 --to 2026-06-30
 	$(ACCORD_DEMO) report kpis --from 2026-04-01 --to 2026-06-30
+	$(ACCORD_DEMO) actions list --date 2026-06-30
 	$(ACCORD_DEMO) ledger verify
 	$(ACCORD_DEMO) journal verify
 
