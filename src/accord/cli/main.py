@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "strategy",
     "cases",
     "agents",
+    "outbox",
 )
 
 

@@ -91,8 +91,8 @@ def generate_portfolio(n_loans: int, seed: int, as_of: date, months_back: int = 
         else np.full(n_loans, term_months)
     rate_i = np.array([rng.integers(len(PRODUCTS[p].rates)) for p in prod])
     lo, hi, step = (np.array([PRODUCTS[p].principal_range[k] for p in prod]) for k in range(3))
-    # Lower ability borrowers tend to take smaller loans (a real, observable signal).
-    size = np.clip(rng.beta(2, 5, n_loans) * (0.3 + 1.4 * ability[b_of]), 0, 1)
+    # Lenders size credit lines by assessed capacity: loan size is an observable sign of ability.
+    size = np.clip(0.05 + 0.75 * (ability[b_of] - 0.2) / 0.8 + rng.normal(0, 0.12, n_loans), 0, 1)
     principal = lo + np.round(size * (hi - lo) / step).astype(np.int64) * step
     end_day = epoch_day(as_of)
     latest = as_of - timedelta(days=20)

@@ -1,0 +1,225 @@
+"""Queries of the outbox, the contact history and replies. Every write that a concurrent worker could
+race is a single guarded statement (``... WHERE status = ... AND attempts = ...``) whose RETURNING
+clause says whether this worker won."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from accord.loans.models import Borrower, ContactPerson, ContactPoint
+from accord.outbox.models import (
+    CLAIMED, PARKED, SENDING, ContactEvent, Message, Reply, ReplyAction,
+)
+from accord.outbox.states import WAITING
+
+M = Message.__table__
+
+
+def _is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# -- enqueue ---------------------------------------------------------------------------------------
+def insert_new_messages(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
+    """Insert rows whose idempotency key is new; returns (id, key) of the rows actually inserted."""
+    if not rows:
+        return []
+    if _is_pg(session):
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = (dialect_insert(M).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(M.c.id, M.c.idempotency_key))
+    return [tuple(r) for r in session.execute(stmt, rows)]
+
+
+def messages_by_keys(session: Session, keys: Sequence[str]) -> list[Message]:
+    out: list[Message] = []
+    for i in range(0, len(keys), 500):
+        out.extend(session.scalars(select(Message).where(Message.idempotency_key.in_(keys[i:i + 500]))))
+    return out
+
+
+# -- claiming --------------------------------------------------------------------------------------
+def _claimable(now: datetime, channels: Sequence[str] | None):  # noqa: ANN202
+    due = and_(M.c.status.in_(WAITING), M.c.not_before <= now,
+               or_(M.c.next_attempt_at.is_(None), M.c.next_attempt_at <= now))
+    # A claim whose worker vanished before marking the message ``sending``: the adapter was never
+    # called for this attempt, so taking it over cannot send it twice.
+    stale = and_(M.c.status == CLAIMED, M.c.lease_until < now)
+    cond = or_(due, stale)
+    return and_(cond, M.c.channel.in_(list(channels))) if channels else cond
+
+
+def claim(session: Session, worker_id: str, now: datetime, lease: timedelta, limit: int,
+          channels: Sequence[str] | None = None) -> list[int]:
+    """Atomically take up to ``limit`` due messages; returns the ids this worker now owns.
+
+    PostgreSQL: the candidate rows are locked ``FOR UPDATE SKIP LOCKED``, so concurrent workers skip
+    each other's rows instead of waiting. SQLite: one conditional UPDATE (SQLite runs one writer at a
+    time, and the WHERE re-checks the status), so two workers can never both win a row."""
+    cond = _claimable(now, channels)
+    pick = select(M.c.id).where(cond).order_by(M.c.not_before, M.c.id).limit(limit)
+    if _is_pg(session):
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (update(M).where(M.c.id.in_(pick.scalar_subquery()), cond)
+            .values(status=CLAIMED, claimed_by=worker_id, claimed_at=now, lease_until=now + lease)
+            .returning(M.c.id))
+    return sorted(r[0] for r in session.execute(stmt))
+
+
+def load(session: Session, ids: Iterable[int]) -> list[Message]:
+    ids = list(ids)
+    return list(session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.id))) if ids else []
+
+
+def mark_sending(session: Session, worker_id: str, ids: list[int], lease_until: datetime) -> dict[int, int]:
+    """claimed -> sending (attempts + 1) for the rows this worker still owns: {id: attempt number}."""
+    if not ids:
+        return {}
+    stmt = (update(M).where(M.c.id.in_(ids), M.c.status == CLAIMED, M.c.claimed_by == worker_id)
+            .values(status=SENDING, attempts=M.c.attempts + 1, lease_until=lease_until)
+            .returning(M.c.id, M.c.attempts))
+    return {r[0]: r[1] for r in session.execute(stmt)}
+
+
+def set_blocked(session: Session, worker_id: str, message_id: int, rules: list[str], reason: str) -> bool:
+    stmt = (update(M).where(M.c.id == message_id, M.c.status == CLAIMED, M.c.claimed_by == worker_id)
+            .values(status="blocked", gate_rules=rules, last_error=reason, lease_until=None)
+            .returning(M.c.id))
+    return session.execute(stmt).first() is not None
+
+
+def finish(session: Session, message_id: int, attempt: int, values: dict, *, late_ok: bool = False) -> bool:
+    """Record the outcome of send ``attempt``; false when the row moved on (another worker reconciled
+    it). ``late_ok``: a success may also overwrite an in-doubt park of the same attempt."""
+    ok = M.c.status == SENDING
+    if late_ok:
+        ok = or_(ok, and_(M.c.status == PARKED, M.c.in_doubt.is_(True)))
+    stmt = (update(M).where(M.c.id == message_id, M.c.attempts == attempt, ok)
+            .values(lease_until=None, **values).returning(M.c.id))
+    return session.execute(stmt).first() is not None
+
+
+def take_in_doubt(session: Session, worker_id: str, now: datetime, lease: timedelta, limit: int,
+                  channels: Sequence[str] | None = None) -> dict[int, int]:
+    """Take over messages left in ``sending`` past their lease (their worker died mid-send)."""
+    cond = and_(M.c.status == SENDING, M.c.lease_until < now)
+    if channels:
+        cond = and_(cond, M.c.channel.in_(list(channels)))
+    pick = select(M.c.id).where(cond).order_by(M.c.id).limit(limit)
+    if _is_pg(session):
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (update(M).where(M.c.id.in_(pick.scalar_subquery()), cond)
+            .values(claimed_by=worker_id, claimed_at=now, lease_until=now + lease)
+            .returning(M.c.id, M.c.attempts))
+    return {r[0]: r[1] for r in session.execute(stmt)}
+
+
+def requeue(session: Session, message_id: int, attempt: int, note: str) -> bool:
+    stmt = (update(M).where(M.c.id == message_id, M.c.attempts == attempt, M.c.status == SENDING)
+            .values(status="queued", next_attempt_at=None, claimed_by=None, lease_until=None, last_error=note)
+            .returning(M.c.id))
+    return session.execute(stmt).first() is not None
+
+
+def counts(session: Session) -> list[tuple[str, str, int]]:
+    rows = session.execute(select(M.c.status, M.c.channel, func.count()).group_by(M.c.status, M.c.channel)
+                           .order_by(M.c.status, M.c.channel))
+    return [(s, c, n) for s, c, n in rows]
+
+
+def parked(session: Session, include_in_doubt: bool, channel: str | None = None) -> list[Message]:
+    q = select(Message).where(Message.status == PARKED)
+    if not include_in_doubt:
+        q = q.where(Message.in_doubt.is_(False))
+    if channel:
+        q = q.where(Message.channel == channel)
+    return list(session.scalars(q.order_by(Message.id)))
+
+
+def by_provider_id(session: Session, provider_id: str) -> Message | None:
+    return session.scalars(select(Message).where(Message.provider_id == provider_id)
+                           .order_by(Message.id.desc()).limit(1)).first()
+
+
+# -- contact events, replies, actions ---------------------------------------------------------------
+def insert_events(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(ContactEvent), rows)
+
+
+def add(session: Session, obj):  # noqa: ANN001, ANN201
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def event_for_message(session: Session, message_id: int) -> ContactEvent | None:
+    return session.scalars(select(ContactEvent).where(ContactEvent.message_id == message_id)
+                           .order_by(ContactEvent.id).limit(1)).first()
+
+
+def recent_events(session: Session, borrower_id: str, since: datetime) -> list[ContactEvent]:
+    return list(session.scalars(select(ContactEvent).where(ContactEvent.borrower_id == borrower_id,
+                                                          ContactEvent.at >= since).order_by(ContactEvent.at)))
+
+
+def sending_for(session: Session, borrower_id: str, exclude_id: int) -> list[Message]:
+    """Messages on their way out (``sending``): contacts the gate must count though no event exists yet."""
+    return list(session.scalars(select(Message).where(Message.borrower_id == borrower_id, Message.status == SENDING,
+                                                      Message.id != exclude_id)))
+
+
+def events_for(session: Session, borrower_id: str) -> list[ContactEvent]:
+    return list(session.scalars(select(ContactEvent).where(ContactEvent.borrower_id == borrower_id)
+                                .order_by(ContactEvent.at, ContactEvent.id)))
+
+
+def replies_for(session: Session, borrower_id: str) -> list[Reply]:
+    return list(session.scalars(select(Reply).where(Reply.borrower_id == borrower_id).order_by(Reply.id)))
+
+
+def actions_for(session: Session, borrower_id: str, kind: str | None = None, open_only: bool = False
+                ) -> list[ReplyAction]:
+    q = select(ReplyAction).where(ReplyAction.borrower_id == borrower_id)
+    if kind:
+        q = q.where(ReplyAction.kind == kind)
+    if open_only:
+        q = q.where(ReplyAction.released_at.is_(None))
+    return list(session.scalars(q.order_by(ReplyAction.id)))
+
+
+# -- borrower facts for the gate and for inbound matching ------------------------------------------
+def borrower(session: Session, borrower_id: str) -> Borrower | None:
+    return session.get(Borrower, borrower_id)
+
+
+def contact_points(session: Session, borrower_id: str) -> list[ContactPoint]:
+    return list(session.scalars(select(ContactPoint).where(ContactPoint.borrower_id == borrower_id)
+                                .order_by(ContactPoint.id)))
+
+
+def contact_persons(session: Session, borrower_id: str) -> list[ContactPerson]:
+    return list(session.scalars(select(ContactPerson).where(ContactPerson.borrower_id == borrower_id)
+                                .order_by(ContactPerson.id)))
+
+
+def points_with_value(session: Session, value: str) -> list[ContactPoint]:
+    return list(session.scalars(select(ContactPoint).where(ContactPoint.value == value).order_by(ContactPoint.id)))
+
+
+def borrowers_with(session: Session, *, phone: str | None = None, email: str | None = None) -> list[Borrower]:
+    q = select(Borrower)
+    q = q.where(Borrower.phone == phone) if phone else q.where(func.lower(Borrower.email) == (email or "").lower())
+    return list(session.scalars(q.order_by(Borrower.id)))
+
+
+def last_outbound_to(session: Session, target: str) -> Message | None:
+    """The latest message sent to an address (to tie a reply to the loan it answers)."""
+    return session.scalars(select(Message).where(Message.target == target, Message.sent_at.is_not(None))
+                           .order_by(Message.sent_at.desc()).limit(1)).first()
