@@ -23,13 +23,8 @@ class Settings(BaseSettings):
     # Key for column encryption of personal data (national id); 32 bytes, base64. Dev default only.
     data_key: str = "YWNjb3JkLWRldmVsb3BtZW50LWtleS0wMDAwMDAwMDA="
 
-    smtp_host: str = "localhost"
-    smtp_port: int = 25
-    smtp_user: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = False
-    smtp_ssl: bool = False
-    mail_from: str = "accord@localhost"
+    # Channel settings (SMTP, SMS gateway, SMPP, push, letters) live beside their adapters:
+    # accord.channels.settings.ChannelSettings, same ACCORD_ prefix.
 
 
 @lru_cache
