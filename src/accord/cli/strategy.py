@@ -57,6 +57,45 @@ def simulate_cmd(
     out.print(t)
 
 
+@strategy_app.command("results")
+def results_cmd(
+    experiment: str = typer.Argument(..., help="Experiment id (the strategy file's `experiment`)."),
+    as_of: str = typer.Option(None, "--as-of", help="Outcomes as of this date (default: the last run)."),
+    fmt: str = typer.Option("table", "--format"),
+) -> None:
+    """Results per arm with 95 % confidence intervals: cure rate, collected, contacts, cost, complaints."""
+    from accord.batch.repository import last_run
+    from accord.cli._common import check_format, out, parse_date_arg, print_json
+    from accord.kit.db import session_scope
+    from accord.kit.errors import ProblemError
+    from accord.strategy.results import arm_frame, experiment_accounts
+
+    check_format(fmt)
+    with session_scope() as session:
+        day = parse_date_arg(as_of) if as_of else last_run(session)
+        if day is None:
+            raise ProblemError("no run yet: run `accord run --as-of DATE` first")
+        accounts = experiment_accounts(session, experiment, day)
+    if accounts.height == 0:
+        raise ProblemError(f"no actions of experiment {experiment!r} up to {day}")
+    arms = arm_frame(accounts)
+    if fmt == "json":
+        print_json({"experiment": experiment, "as_of": str(day), "arms": [a.as_dict() for a in arms]})
+        return
+    from rich.table import Table
+
+    t = Table(title=f"experiment {experiment} as of {day}")
+    for c in ("arm", "accounts", "cure rate (95% CI)", "vs champion (p)", "collected / account (95% CI)",
+              "contacts", "cost", "complaints"):
+        t.add_column(c, justify="left" if c == "arm" else "right")
+    for a in arms:
+        vs = "" if a.cure_diff_vs_champion is None else f"{a.cure_diff_vs_champion:+.1%} (p={a.p_value:.2f})"
+        t.add_row(a.arm, f"{a.accounts:,}", f"{a.cure_rate:.1%} ({a.cure_ci[0]:.1%}–{a.cure_ci[1]:.1%})", vs,
+                  f"{a.collected_per_account:,.2f} ({a.collected_ci[0]:,.2f}–{a.collected_ci[1]:,.2f})",
+                  f"{a.contacts:,}", f"{a.cost:,.2f}", str(a.complaints))
+    out.print(t)
+
+
 @actions_app.command("list")
 def list_cmd(
     date: str = typer.Option(..., "--date"),
