@@ -79,10 +79,11 @@ def _history(session: Session, borrower_ids: list[str], as_of: date) -> pl.DataF
 
 
 def _borrowers(session: Session, acc: pl.DataFrame) -> pl.DataFrame:
-    """The gate's borrower frame: zones, holds as flags / cease / disputes, opt-outs and consents."""
+    """The gate's borrower frame for the borrowers of the day's contacts: zones, holds as flags /
+    cease / disputes, opt-outs and consents (one query per 5,000 borrowers)."""
     ids = acc["borrower_id"].unique().to_list()
     b = acc.select("borrower_id", "timezone").unique("borrower_id").select(
-        "borrower_id", pl.col("timezone").map_elements(lambda z: [z], return_dtype=pl.List(pl.String)).alias("timezones"))
+        "borrower_id", pl.concat_list("timezone").alias("timezones"))
     facts: dict = {}
     from sqlalchemy import inspect
 
@@ -93,18 +94,15 @@ def _borrowers(session: Session, acc: pl.DataFrame) -> pl.DataFrame:
     from accord.loans.models import ContactPoint
 
     opt, consents = {}, {}
-    wanted = set(ids)
-    for bid, kind, value, out_at, consent_at in session.execute(
-            select(ContactPoint.borrower_id, ContactPoint.kind, ContactPoint.value, ContactPoint.opted_out_at,
-                   ContactPoint.consent_at).where(ContactPoint.opted_out_at.is_not(None)
-                                                  | ContactPoint.consent_at.is_not(None))):
-        if bid not in wanted:
-            continue
-        channel = "email" if kind == "email" else "sms"
-        if out_at is not None:
-            opt.setdefault(bid, []).append({"channel": channel, "target": value, "at": out_at})
-        if consent_at is not None:
-            consents.setdefault(bid, []).append({"channel": channel, "target": value, "given_at": consent_at})
+    for i in range(0, len(ids), 5000):
+        for bid, kind, value, out_at, consent_at in session.execute(
+                select(ContactPoint.borrower_id, ContactPoint.kind, ContactPoint.value, ContactPoint.opted_out_at,
+                       ContactPoint.consent_at).where(ContactPoint.borrower_id.in_(ids[i:i + 5000]))):
+            channel = "email" if kind == "email" else "sms"
+            if out_at is not None:
+                opt.setdefault(bid, []).append({"channel": channel, "target": value, "at": out_at})
+            if consent_at is not None:
+                consents.setdefault(bid, []).append({"channel": channel, "target": value, "given_at": consent_at})
     rows = []
     for bid in b["borrower_id"].to_list():
         f = facts.get(bid, {})
@@ -142,7 +140,7 @@ def gate(session: Session, planned: pl.DataFrame, acc: pl.DataFrame, as_of: date
         if texts.height else contacts.with_columns(pl.lit(None, pl.String).alias("text"))
     contacts = contacts.with_columns(action_ids(contacts, as_of))
     history = _history(session, contacts["borrower_id"].unique().to_list(), as_of)
-    borrowers = _borrowers(session, acc)
+    borrowers = _borrowers(session, acc.filter(pl.col("borrower_id").is_in(contacts["borrower_id"].unique().to_list())))
     out = []
     for pol in contacts["jurisdiction"].unique().to_list():
         part = contacts.filter(pl.col("jurisdiction") == pol)

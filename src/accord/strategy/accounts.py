@@ -54,13 +54,15 @@ def load_accounts(session: Session, as_of: date) -> pl.DataFrame:
     acc = (acc.join(nxt, on="loan_pk", how="left").join(late, on="loan_pk", how="left")
            .join(paid, on="loan_pk", how="left")
            .with_columns(pl.col("late_count").fill_null(0)))
-    lower = {}
+    # Days in the bucket = DPD minus the bucket's lower bound (per product's bounds), via a small join.
+    bounds = []
     for p in acc["product"].unique().to_list():
         prod = get_product(p)
-        lower.update({(p, f"M{i}"): (prod.bucket_bounds[i - 1] if i > 0 else 0) for i in range(len(prod.bucket_bounds) + 1)})
+        bounds += [(p, f"M{i}", prod.bucket_bounds[i - 1] if i > 0 else 0) for i in range(len(prod.bucket_bounds) + 1)]
+    acc = acc.join(pl.DataFrame(bounds, schema=["product", "bucket", "_lower"], orient="row"),
+                   on=["product", "bucket"], how="left")
     acc = acc.with_columns(
-        (pl.col("dpd") - pl.struct("product", "bucket").map_elements(
-            lambda r: lower[(r["product"], r["bucket"])], return_dtype=pl.Int64)).alias("days_in_bucket"),
+        (pl.col("dpd") - pl.col("_lower").fill_null(0)).alias("days_in_bucket"),
         pl.when(pl.col("dpd") == 0).then(pl.col("next_due") - today).otherwise(None).alias("pre_due_days"),
         # Rule-based risk band until a model is registered: late history or current arrears.
         pl.when((pl.col("late_count") >= 2) | (pl.col("dpd") > 30)).then(pl.lit("high"))
@@ -68,7 +70,7 @@ def load_accounts(session: Session, as_of: date) -> pl.DataFrame:
         pl.lit(None, pl.String).alias("segment_aw"),
         ((pl.col("last_paid").fill_null(-10**6)) > (today - pl.col("dpd"))).alias("paid_since_open"),
         pl.col("email").is_not_null().alias("has_email"),
-    )
+    ).drop("_lower")
     acc = acc.with_columns(pl.lit(False).alias(c) for c in
                            ("has_promise", "responded", "promise_broken", "contacted_today", "on_hold"))
     acc = acc.with_columns(pl.lit(None, pl.String).alias("case_id"))

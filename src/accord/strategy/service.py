@@ -34,8 +34,12 @@ def simulate(session: Session, strategy: Strategy, as_of: date) -> tuple[pl.Data
     acc = load_accounts(session, as_of)
     if acc.height == 0:
         return acc, acc
-    acc = acc.with_columns(assign_arms(acc["loan_id"], strategy))
-    planned = schedule(plan_day(acc, strategy), as_of)
+    # Only accounts on a ladder day of some step can get an action today: assign arms to those.
+    days = sorted({st.day for steps in strategy.ladders.values() for st in steps})
+    cand = acc.filter(pl.when(pl.col("bucket") == "M0").then(-pl.col("pre_due_days"))
+                      .otherwise(pl.col("days_in_bucket")).is_in(days))
+    cand = cand.with_columns(assign_arms(cand["loan_id"], strategy))
+    planned = schedule(plan_day(cand, strategy), as_of)
     return acc, planned
 
 
