@@ -354,3 +354,21 @@ def test_bad_mapping_file_is_unusable_input(db_url, tmp_path, text, match):
     mapping.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=match):
         import_book(db_url, good_book(tmp_path / "in"), mapping=mapping)
+
+
+def test_import_registers_phone_and_email_as_contact_points(db_url, tmp_path):
+    """The gate reads consent and opt-outs per address from contact points: import creates them."""
+    from sqlalchemy import select
+
+    from accord.kit.db import session_scope
+    from accord.loans.importing.service import import_files
+    from accord.loans.models import ContactPoint
+
+    (tmp_path / "borrowers.csv").write_text(
+        "borrower_id,name,timezone,phone,email\nB1,张三,Asia/Shanghai,+8613800000000,\nB2,Ann,Europe/London,,ann@example.com\n",
+        encoding="utf-8")
+    with session_scope(db_url) as s:
+        import_files(s, [tmp_path / "borrowers.csv"])
+    with session_scope(db_url) as s:
+        got = sorted((c.borrower_id, c.kind, c.value) for c in s.scalars(select(ContactPoint)))
+    assert got == [("B1", "mobile", "+8613800000000"), ("B2", "email", "ann@example.com")]

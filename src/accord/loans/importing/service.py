@@ -21,7 +21,7 @@ from accord.loans.importing import mapping as mapping_mod
 from accord.loans.importing.columns import KINDS, REQUIRED, allowed
 from accord.loans.importing.readers import discover, kind_of, read_text_frame
 from accord.loans.importing.validate import PARSERS, content_hash
-from accord.loans.models import Borrower, ImportBatch, Installment, Loan, Payment
+from accord.loans.models import Borrower, ContactPoint, ImportBatch, Installment, Loan, Payment
 from accord.loans.products import get_product
 from accord.loans.schedule import Installment as Inst
 from accord.loans.schedule import generate, total_annual_cost
@@ -222,6 +222,10 @@ def _write(session: Session, report: ImportReport, new_b, new_l, new_p, schedule
          "jurisdiction": r["jurisdiction"], "status": "reachable", "civil_capacity": "full", "flags": [],
          "content_hash": r["content_hash"], "batch_id": batch.id}
         for bid, (_, _, r) in new_b.items()])
+    # Each borrower's phone and e-mail become contact points: the gate reads consent and opt-outs there.
+    repo.insert_rows(session, ContactPoint, [
+        {"borrower_id": bid, "kind": kind, "value": r[field], "verified": False}
+        for bid, (_, _, r) in new_b.items() for kind, field in (("mobile", "phone"), ("email", "email")) if r[field]])
     repo.ensure_parties(session, {r["lender_id"] for _, _, r in new_l.values() if r["lender_id"]},
                         {r["guarantor_id"] for _, _, r in new_l.values() if r["guarantor_id"]})
     pk = repo.next_loan_pk(session)
