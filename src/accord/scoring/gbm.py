@@ -7,6 +7,7 @@ The booster is saved in LightGBM's own text format - no pickle.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ import polars as pl
 from accord.scoring.features import CATEGORICAL, FeatureSpec, numeric_array, text_series
 from accord.scoring.scorecard import top_indices
 
+SCORE_CHUNK = 50_000  # rows per lookup chunk: bounds the (rows x features) attribution block
 MAX_CATEGORIES = 1000  # rarer categories than the 1,000 most frequent are treated as missing
 
 DEFAULT_PARAMS = {
@@ -36,7 +38,6 @@ DEFAULT_PARAMS = {
     # {"num_threads": 0} in gbm_params to use every core on a dedicated machine.
     "num_threads": 1,
 }
-CONTRIB_CHUNK = 100_000  # rows per pred_contrib call: bounds the (rows x features) float64 block
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Gbm:
     vocab: dict[str, list[str]]  # categorical feature -> categories in code order
     params: dict = field(default_factory=dict)
     kind: str = "gbm"
+    _attribution: object = field(default=None, init=False, repr=False, compare=False)
+    _tables: object = field(default=False, init=False, repr=False, compare=False)
 
     @property
     def feature_names(self) -> list[str]:
@@ -58,16 +61,47 @@ class Gbm:
         return self.booster.predict(self.matrix(frame), raw_score=True)
 
     def raw_and_reasons(self, frame: pl.DataFrame, top: int = 3) -> tuple[np.ndarray, np.ndarray]:
-        """Log-odds of bad and, per row, the features whose contributions push most toward bad."""
+        """Log-odds of bad and, per row, the features whose contributions push most toward bad.
+
+        Contributions are Saabas-style path attributions (``attribution``) that add up to the raw
+        log-odds like TreeSHAP's, read from lookup tables compiled once per model (``lookup``):
+        a million accounts take seconds instead of TreeSHAP's minutes. Rows go in chunks on two
+        threads (NumPy and LightGBM release the GIL)."""
+        from accord.scoring.attribution import raw_and_contributions
+
         x = self.matrix(frame)
         if len(x) == 0:
             return np.empty(0), np.empty((0, top), dtype=np.int64)
-        raws, tops = [], []
-        for start in range(0, len(x), CONTRIB_CHUNK):
-            contrib = self.booster.predict(x[start:start + CONTRIB_CHUNK], pred_contrib=True)
-            raws.append(contrib.sum(axis=1))  # TreeSHAP values add up to the raw log-odds
-            tops.append(top_indices(contrib[:, :-1], top))  # last column is the bias
-        return np.concatenate(raws), np.concatenate(tops)
+        tables = self.tables()
+        if tables is None:  # a model too wide to tabulate: per-leaf attribution after pred_leaf
+            raws, tops = raw_and_contributions(self.booster, self.attribution(), x,
+                                               reduce=lambda c: top_indices(c, top))
+            return np.concatenate(raws), np.concatenate(tops)
+
+        def chunk(start: int) -> tuple[np.ndarray, np.ndarray]:
+            raw, contrib = tables.raw_and_contributions(x[start:start + SCORE_CHUNK])
+            return raw, top_indices(contrib, top)
+
+        starts = range(0, len(x), SCORE_CHUNK)
+        with ThreadPoolExecutor(2) as pool:
+            parts = list(pool.map(chunk, starts))
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def tables(self):  # noqa: ANN201
+        """The model compiled to lookup tables (``None`` when too wide), built once and kept."""
+        from accord.scoring.lookup import compile_booster
+
+        if self._tables is False:
+            self._tables = compile_booster(self.booster, len(self.specs))
+        return self._tables
+
+    def attribution(self):  # noqa: ANN201
+        """The model's per-leaf attribution table (built on first use, then kept)."""
+        from accord.scoring.attribution import LeafAttribution
+
+        if self._attribution is None:
+            self._attribution = LeafAttribution.from_booster(self.booster, len(self.specs))
+        return self._attribution
 
     def importance(self) -> dict[str, float]:
         gain = self.booster.feature_importance(importance_type="gain")
