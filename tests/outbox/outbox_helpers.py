@@ -33,16 +33,20 @@ def book(url: str, tmp_path, *, us: bool = False) -> None:
                                             jurisdiction="US", phone="+12125550102", email="b2@example.com")],
                         loans=[loan("L1"), loan("L2", borrower_id="B2", currency="USD")])
     import_book(url, folder)
+    consent = datetime(2026, 1, 1, tzinfo=UTC)
+    wanted = {("B1", "mobile", "+8613800000001"): None, ("B1", "email", "b1@example.com"): None,
+              ("B2", "mobile", "+12125550102"): consent, ("B2", "email", "b2@example.com"): consent}
     with session_scope(url) as s:
-        s.add_all([
-            ContactPoint(borrower_id="B1", kind="mobile", value="+8613800000001", verified=True),
-            ContactPoint(borrower_id="B1", kind="email", value="b1@example.com", verified=True),
-            ContactPoint(borrower_id="B2", kind="mobile", value="+12125550102", verified=True,
-                         consent_at=datetime(2026, 1, 1, tzinfo=UTC)),
-            ContactPoint(borrower_id="B2", kind="email", value="b2@example.com", verified=True,
-                         consent_at=datetime(2026, 1, 1, tzinfo=UTC)),
-        ])
+        # The import registers each borrower's phone and e-mail as (unverified) contact points: verify
+        # those and record consent rather than adding a second point per address.
+        from sqlalchemy import select
 
+        for p in s.scalars(select(ContactPoint)):
+            key = (p.borrower_id, p.kind, p.value)
+            if key in wanted:
+                p.verified, p.consent_at = True, wanted.pop(key)
+        s.add_all([ContactPoint(borrower_id=b, kind=k, value=v, verified=True, consent_at=c)
+                   for (b, k, v), c in wanted.items()])
 
 @pytest.fixture
 def url(db_url, tmp_path):

@@ -223,3 +223,52 @@ def last_outbound_to(session: Session, target: str) -> Message | None:
     """The latest message sent to an address (to tie a reply to the loan it answers)."""
     return session.scalars(select(Message).where(Message.target == target, Message.sent_at.is_not(None))
                            .order_by(Message.sent_at.desc()).limit(1)).first()
+
+
+# -- the same facts for a whole claimed batch (one query per table; the gate's batch port) ----------
+def _chunks(ids: Sequence[str], size: int = 1000) -> list[list[str]]:
+    ids = sorted(set(ids))
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def _grouped(session: Session, model, stmt_for, borrower_ids: Sequence[str]) -> dict[str, list]:  # noqa: ANN001
+    out: dict[str, list] = {}
+    for chunk in _chunks(borrower_ids):
+        for row in session.scalars(stmt_for(model.borrower_id.in_(chunk))):
+            out.setdefault(row.borrower_id, []).append(row)
+    return out
+
+
+def borrowers_by_id(session: Session, borrower_ids: Sequence[str]) -> dict[str, Borrower]:
+    out: dict[str, Borrower] = {}
+    for chunk in _chunks(borrower_ids):
+        out.update((b.id, b) for b in session.scalars(select(Borrower).where(Borrower.id.in_(chunk))))
+    return out
+
+
+def contact_points_of(session: Session, borrower_ids: Sequence[str]) -> dict[str, list[ContactPoint]]:
+    return _grouped(session, ContactPoint, lambda c: select(ContactPoint).where(c).order_by(ContactPoint.id),
+                    borrower_ids)
+
+
+def contact_persons_of(session: Session, borrower_ids: Sequence[str]) -> dict[str, list[ContactPerson]]:
+    return _grouped(session, ContactPerson, lambda c: select(ContactPerson).where(c).order_by(ContactPerson.id),
+                    borrower_ids)
+
+
+def open_actions_of(session: Session, borrower_ids: Sequence[str]) -> dict[str, list[ReplyAction]]:
+    return _grouped(session, ReplyAction, lambda c: select(ReplyAction).where(c, ReplyAction.released_at.is_(None))
+                    .order_by(ReplyAction.id), borrower_ids)
+
+
+def recent_events_of(session: Session, borrower_ids: Sequence[str], since: datetime) -> dict[str, list[ContactEvent]]:
+    return _grouped(session, ContactEvent, lambda c: select(ContactEvent).where(c, ContactEvent.at >= since)
+                    .order_by(ContactEvent.at), borrower_ids)
+
+
+def sending_of(session: Session, borrower_ids: Sequence[str], exclude_ids: Iterable[int]) -> dict[str, list[Message]]:
+    """``sending_for`` for many borrowers at once."""
+    skip = set(exclude_ids)
+    got = _grouped(session, Message, lambda c: select(Message).where(c, Message.status == SENDING), borrower_ids)
+    return {b: [m for m in ms if m.id not in skip] for b, ms in got.items()}
+

@@ -47,7 +47,7 @@ from accord.journal.service import Event, append_many
 from accord.kit.crypto import sha256_hex
 from accord.kit.timeutil import utcnow
 from accord.outbox import repository as repo
-from accord.outbox.gate import GateCheck, default_gate
+from accord.outbox.gate import GATE_UNAVAILABLE, GateBatchCheck, GateCheck, GateResult, default_gate
 from accord.outbox.models import BLOCKED, PARKED, SENT, Message
 from accord.outbox.ratelimit import RateLimits
 from accord.outbox.states import RetryPolicy, after_transient, resolve_in_doubt
@@ -111,11 +111,14 @@ class Worker:
     def __init__(self, sessions: sessionmaker, worker_id: str, adapters: Mapping[str, object], *,
                  gate: GateCheck = default_gate, config: WorkerConfig | None = None,
                  limits: RateLimits | None = None, clock: Callable[[], datetime] = utcnow,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, batch_gate: GateBatchCheck | None = None):
         self.sessions = sessions
         self.worker_id = worker_id
         self.adapters = dict(adapters)
         self.gate = gate
+        # The batch port: given, or carried by the single gate (``default_gate.batch``); without one
+        # the worker gates message by message.
+        self.batch_gate = batch_gate or getattr(gate, "batch", None)
         self.config = config or WorkerConfig()
         self.limits = limits or RateLimits(dict(self.config.rates))
         self.clock = clock
@@ -157,8 +160,38 @@ class Worker:
         return tally
 
     def _gate_and_mark(self, msgs: list[Message], now: datetime, tally: Tally) -> dict[int, int]:
-        """Gate each message and mark it ``sending`` at once, in one transaction: a message allowed
-        earlier in the round is then in the history the next one is checked against (daily caps)."""
+        """Gate the batch and mark the allowed messages ``sending``, in one transaction.
+
+        With a batch gate the whole batch is decided first (reads only; the gate counts a message it
+        allowed earlier in the batch in the history of the next, for daily caps), then marked with one
+        UPDATE, so the write lock is held only for the writes."""
+        if self.batch_gate is None:
+            return self._gate_and_mark_each(msgs, now, tally)
+        with self.sessions() as s, s.begin():
+            results = self.batch_gate(s, msgs, now)
+            missing = GateResult(False, [GATE_UNAVAILABLE], ["the batch gate returned no decision"])
+            lease_until = self.clock() + self.lease
+            allowed = [m.id for m in msgs if results.get(m.id, missing).allowed]
+            attempts = repo.mark_sending(s, self.worker_id, allowed, lease_until)
+            events = [e for m in msgs if not results.get(m.id, missing).allowed
+                      for e in self._block(s, m, results.get(m.id, missing), tally)]
+            append_many(s, events, at=now)
+            return attempts
+
+    def _block(self, s: Session, m: Message, result: GateResult, tally: Tally) -> list[Event]:
+        """Record a blocked message; the journal event to append (none if the row was lost)."""
+        reason = "; ".join(result.messages)[:2000] or "blocked by the compliance gate"
+        if not repo.set_blocked(s, self.worker_id, m.id, result.rules, reason):
+            return []
+        tally.blocked += 1
+        return [Event("message.blocked", actor=self.config.actor, loan_id=m.loan_id,
+                      borrower_id=m.borrower_id, subject=f"message:{m.id}",
+                      payload={"message_id": m.id, "rules": result.rules, "channel": m.channel,
+                               "action_id": m.action_id, "body_sha256": sha256_hex(m.body)})]
+
+    def _gate_and_mark_each(self, msgs: list[Message], now: datetime, tally: Tally) -> dict[int, int]:
+        """Single-gate path: gate each message and mark it ``sending`` at once, so a message allowed
+        earlier in the round is in the history the next one is checked against (daily caps)."""
         with self.sessions() as s, s.begin():
             attempts: dict[int, int] = {}
             events = []
@@ -168,14 +201,7 @@ class Worker:
                 if result.allowed:
                     attempts.update(repo.mark_sending(s, self.worker_id, [m.id], lease_until))
                     continue
-                reason = "; ".join(result.messages)[:2000] or "blocked by the compliance gate"
-                if repo.set_blocked(s, self.worker_id, m.id, result.rules, reason):
-                    tally.blocked += 1
-                    events.append(Event("message.blocked", actor=self.config.actor, loan_id=m.loan_id,
-                                        borrower_id=m.borrower_id, subject=f"message:{m.id}",
-                                        payload={"message_id": m.id, "rules": result.rules,
-                                                 "channel": m.channel, "action_id": m.action_id,
-                                                 "body_sha256": sha256_hex(m.body)}))
+                events.extend(self._block(s, m, result, tally))
             append_many(s, events, at=now)
             return attempts
 
@@ -313,7 +339,7 @@ class Worker:
 def run_worker(url: str, worker_id: str, adapters: Mapping[str, object], *, channel: str | None = None,
                threads: int = 1, once: bool = False, until_idle: bool = False, stop_after: float | None = None,
                poll_seconds: float = 1.0, gate: GateCheck = default_gate, config: WorkerConfig | None = None,
-               stop: threading.Event | None = None) -> Tally:
+               stop: threading.Event | None = None, batch_gate: GateBatchCheck | None = None) -> Tally:
     """Run ``threads`` workers (ids ``worker_id/N``) sharing adapters and rate limits.
 
     ``once``: one round each. ``until_idle``: stop when a round finds nothing to do.
@@ -329,7 +355,7 @@ def run_worker(url: str, worker_id: str, adapters: Mapping[str, object], *, chan
 
     def loop(i: int) -> None:
         w = Worker(sessions, worker_id if threads == 1 else f"{worker_id}/{i}", adapters, gate=gate,
-                   config=config, limits=limits)
+                   config=config, limits=limits, batch_gate=batch_gate)
         while not stop.is_set():
             t = w.run_once(channel)
             with lock:
