@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     policy_overrides_file: Path | None = None
     # Optional strategy file for the daily run (default: the shipped ladder).
     strategy_file: Path | None = None
+    # Model registry (folder with champions.json); when it holds a champion for ``risk_target``, the
+    # daily run scores the book with it and the strategy's score bands come from its probabilities.
+    model_registry: Path | None = None
+    risk_target: str = "roll"
     # Key for column encryption of personal data (national id); 32 bytes, base64. Dev default only.
     data_key: str = "YWNjb3JkLWRldmVsb3BtZW50LWtleS0wMDAwMDAwMDA="
 

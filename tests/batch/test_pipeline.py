@@ -47,13 +47,14 @@ def test_run_plans_gates_and_queues_and_is_idempotent(book):
     from accord.outbox.models import Message
 
     report = run_pipeline(DAY, book)
-    assert set(report.steps) == {"promises", "cases", "plan", "outbox"}
+    assert set(report.steps) == {"promises", "cases", "scores", "plan", "outbox"}
+    assert "skipped" in report.steps["scores"]  # no model registered: rule-based bands
     actions = _count(book, Action, plan_date=DAY)
     assert actions == report.steps["plan"]["planned"] + report.steps["plan"]["blocked"] > 0
     messages = _count(book, Message)
     assert messages >= report.steps["outbox"]["queued"] > 0
     again = run_pipeline(DAY, book)
-    assert again.ledger.already_done and again.steps == {} and set(again.skipped) == {"promises", "cases", "plan", "outbox"}
+    assert again.ledger.already_done and again.steps == {} and set(again.skipped) == {"promises", "cases", "scores", "plan", "outbox"}
     assert _count(book, Action, plan_date=DAY) == actions and _count(book, Message) == messages
 
 
@@ -70,7 +71,7 @@ def test_an_interrupted_run_resumes_at_the_unfinished_step(book, monkeypatch):
     queued_before = _count(book, Message)
     monkeypatch.undo()
     report = run_pipeline(DAY, book)
-    assert report.skipped == ["promises", "cases", "plan"] and list(report.steps) == ["outbox"]
+    assert report.skipped == ["promises", "cases", "scores", "plan"] and list(report.steps) == ["outbox"]
     assert _count(book, Action, plan_date=DAY) == planned  # nothing planned twice
     assert _count(book, Message) == queued_before + report.steps["outbox"]["queued"]
 

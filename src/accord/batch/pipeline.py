@@ -1,4 +1,5 @@
-"""The whole daily run: ledger & delinquency → promises judged → cases opened/closed → segments and
+"""The whole daily run: ledger & delinquency → promises judged → cases opened/closed → scores (when a champion model is
+registered) → segments and
 steps → send times → batch compliance gate → actions (planned / blocked) → outbox.
 
 Each step commits on its own and is recorded in the run's ``steps``, so an interrupted run resumes at
@@ -21,7 +22,7 @@ from accord.batch.models import Run
 from accord.batch.service import RunReport, run_day
 from accord.kit.db import session_scope
 
-STEPS = ("ledger", "promises", "cases", "plan", "outbox")
+STEPS = ("ledger", "promises", "cases", "scores", "plan", "outbox")
 
 
 @dataclass
@@ -50,6 +51,25 @@ def _step_cases(session: Session, as_of: date, ctx: dict) -> dict:
     return sync_cases(session, as_of)
 
 
+def _step_scores(session: Session, as_of: date, ctx: dict) -> dict:
+    """Score the open book with the registered champion, when there is one (else rule-based bands)."""
+    from accord.config import get_settings
+    from accord.kit.errors import ProblemError
+
+    settings = get_settings()
+    if not settings.model_registry:
+        return {"skipped": "no model registry configured (ACCORD_MODEL_REGISTRY)"}
+    from accord.scoring.book import score_book
+    from accord.scoring.registry import champion
+
+    try:
+        model_dir = champion(settings.model_registry, settings.risk_target)
+    except ProblemError as exc:
+        return {"skipped": str(exc)}
+    r = score_book(session, as_of, model_dir, settings.risk_target)
+    return {"target": r.target, "model": r.model_version, "scored": r.rows, "psi_warnings": len(r.warnings)}
+
+
 def _step_plan(session: Session, as_of: date, ctx: dict) -> dict:
     from accord.batch.collection import plan_and_gate
 
@@ -63,7 +83,8 @@ def _step_outbox(session: Session, as_of: date, ctx: dict) -> dict:
 
 
 STEP_FUNCS: dict[str, Callable[[Session, date, dict], dict]] = {
-    "promises": _step_promises, "cases": _step_cases, "plan": _step_plan, "outbox": _step_outbox,
+    "promises": _step_promises, "cases": _step_cases, "scores": _step_scores, "plan": _step_plan,
+    "outbox": _step_outbox,
 }
 
 

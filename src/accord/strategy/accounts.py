@@ -74,7 +74,30 @@ def load_accounts(session: Session, as_of: date) -> pl.DataFrame:
     acc = acc.with_columns(pl.lit(False).alias(c) for c in
                            ("has_promise", "responded", "promise_broken", "contacted_today", "on_hold"))
     acc = acc.with_columns(pl.lit(None, pl.String).alias("case_id"))
+    acc = _model_bands(session, acc, as_of)
     return _optional_features(session, acc, as_of)
+
+
+# Score bands from a model's probability of the bad outcome (the registered champion's target).
+BAND_EDGES = (0.2, 0.5)
+
+
+def _model_bands(session: Session, acc: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Where the daily run stored model scores for the day, the band comes from them."""
+    from accord.config import get_settings
+
+    if not _has(session, "scores"):
+        return acc
+    target = get_settings().risk_target.replace("'", "''")
+    with reader(session) as conn:
+        sc = read_frame(conn, f"SELECT loan_pk, p_bad FROM scores WHERE as_of = '{as_of.isoformat()}' AND target = '{target}'")
+    if sc.height == 0:
+        return acc
+    sc = _typed(sc, loan_pk=pl.Int64, p_bad=pl.Float64).with_columns(
+        pl.when(pl.col("p_bad") >= BAND_EDGES[1]).then(pl.lit("high"))
+        .when(pl.col("p_bad") >= BAND_EDGES[0]).then(pl.lit("medium")).otherwise(pl.lit("low")).alias("_band"))
+    return acc.join(sc.select("loan_pk", "_band", "p_bad"), on="loan_pk", how="left").with_columns(
+        pl.coalesce("_band", "score_band").alias("score_band")).drop("_band")
 
 
 def _optional_features(session: Session, acc: pl.DataFrame, as_of: date) -> pl.DataFrame:
