@@ -53,6 +53,11 @@ def test_run_plans_gates_and_queues_and_is_idempotent(book):
     assert actions == report.steps["plan"]["planned"] + report.steps["plan"]["blocked"] > 0
     messages = _count(book, Message)
     assert messages >= report.steps["outbox"]["queued"] > 0
+    from accord.cases.models import Case
+
+    with session_scope(book) as s:  # cases that got a plan carry the strategy and the arm, for life
+        stamped = s.scalars(select(Case).where(Case.arm.is_not(None))).all()
+        assert stamped and all(c.strategy == "default-ladder" and c.arm in ("champion", "gentle_m1") for c in stamped)
     again = run_pipeline(DAY, book)
     assert again.ledger.already_done and again.steps == {} and set(again.skipped) == {"promises", "cases", "scores", "plan", "outbox"}
     assert _count(book, Action, plan_date=DAY) == actions and _count(book, Message) == messages

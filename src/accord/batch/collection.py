@@ -170,8 +170,21 @@ def plan_and_gate(session: Session, as_of: date, strategy: Strategy | None = Non
     if report.already_planned:
         return {"accounts": acc.height, "already_planned": True}
     _record_decisions(session, as_of)
+    _stamp_cases(session, planned, s)
     return {"accounts": acc.height, "planned": report.planned, "blocked": report.blocked,
             "by_segment": report.by_segment, "by_channel": report.by_channel}
+
+
+def _stamp_cases(session: Session, planned: pl.DataFrame, strategy: Strategy) -> None:
+    """A case keeps the strategy and arm it was first assigned for its whole life."""
+    from sqlalchemy import inspect, text
+
+    if not inspect(session.get_bind()).has_table("cases"):
+        return
+    rows = planned.filter(pl.col("case_id").is_not_null()).select("case_id", "arm").unique("case_id")
+    if rows.height:
+        session.execute(text("UPDATE cases SET strategy = :s, arm = :a WHERE id = :i AND arm IS NULL"),
+                        [{"s": strategy.name, "a": a, "i": int(c)} for c, a in rows.iter_rows()])
 
 
 def _record_decisions(session: Session, as_of: date) -> None:
