@@ -109,6 +109,12 @@ def test_a_gate_block_is_stored_with_its_rule_and_never_queued(book):
         a = s.scalars(select(Action).where(Action.plan_date == DAY, Action.borrower_id == target["borrower_id"],
                                            Action.channel == "sms")).first()
         assert a is not None and a.status == "blocked" and a.rules
+        from accord.compliance.models import GateDecisionRecord
+        from accord.compliance.policy import load_policy
+
+        rec = s.scalars(select(GateDecisionRecord).where(GateDecisionRecord.action_id == a.id)).one()
+        assert (rec.decision, rec.rules) == ("block", list(a.rules))
+        assert rec.policy == target["jurisdiction"] and rec.policy_version == load_policy(rec.policy).version
         assert s.scalar(select(func.count()).select_from(Message).where(Message.action_id == a.id)) == 0
 
 

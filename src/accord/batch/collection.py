@@ -53,8 +53,6 @@ def _sample_texts(planned: pl.DataFrame) -> pl.DataFrame:
 
 
 def _history(session: Session, borrower_ids: list[str], as_of: date) -> pl.DataFrame:
-    from accord.compliance.batch.frames import HISTORY_DEFAULTS  # noqa: F401 - documents the schema
-
     empty = pl.DataFrame(schema={"borrower_id": pl.String, "at": pl.Datetime("us", "UTC"), "channel": pl.String,
                                  "direction": pl.String, "target": pl.String, "actor": pl.String,
                                  "debt_ids": pl.List(pl.String), "outcome": pl.String})
@@ -189,16 +187,21 @@ def _stamp_cases(session: Session, planned: pl.DataFrame, strategy: Strategy) ->
 
 def _record_decisions(session: Session, as_of: date) -> None:
     """Every gate decision stored with its rule ids and journalled (in bulk: one event per action)."""
+    from accord.loans.models import Borrower
+
     rows = session.execute(select(Action.id, Action.borrower_id, Action.loan_id, Action.channel, Action.scheduled_at,
-                                  Action.status, Action.rules, Action.lang).where(Action.plan_date == as_of)).all()
+                                  Action.status, Action.rules, Action.lang, Borrower.jurisdiction)
+                           .join(Borrower, Borrower.id == Action.borrower_id).where(Action.plan_date == as_of)).all()
     contacts = [r for r in rows if r.channel in CONTACT_CHANNELS]
     now = utcnow()
     if contacts:
-        from accord.compliance.policy import load_policy  # noqa: F401 - version recorded below
+        from accord.compliance.policy import load_policy
 
+        # The pack each decision was made under, with its version (overrides included).
+        versions = {j: load_policy(j).version for j in {r.jurisdiction for r in contacts}}
         df = pl.DataFrame({
-            "at": [now] * len(contacts), "policy": ["pack"] * len(contacts),
-            "policy_version": ["batch"] * len(contacts),
+            "at": [now] * len(contacts), "policy": [r.jurisdiction for r in contacts],
+            "policy_version": [versions[r.jurisdiction] for r in contacts],
             "decision": ["allow" if r.status == "planned" else "block" for r in contacts],
             "rules": [_json_list(r.rules) for r in contacts], "messages": ["[]"] * len(contacts),
             "action_id": [r.id for r in contacts], "borrower_id": [r.borrower_id for r in contacts],

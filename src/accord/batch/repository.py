@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.batch.models import Run
 from accord.kit.frames import bulk_insert, bulk_update, epoch_days_sql, read_frame, reader
-from accord.kit.timeutil import epoch_day
 
 
 def last_run(session: Session) -> date | None:
@@ -79,10 +77,3 @@ def delete_snapshots_from(session: Session, day: date) -> None:
 
     session.execute(DelinquencySnapshot.__table__.delete().where(DelinquencySnapshot.as_of >= day))
 
-
-def to_epoch(d: date) -> int:
-    return epoch_day(d)
-
-
-def np_i64(series: pl.Series) -> np.ndarray:
-    return series.cast(pl.Int64).to_numpy()

@@ -136,7 +136,6 @@ def _write(session: Session, frames, book: Book, out, as_of: date) -> dict:  # n
             "outstanding_principal": s["outstanding_principal"], "prev_bucket": s["prev"],
             "transition": s["transition"], "closed": s["closed"]}))
     if parts:
-        bucket_names = pl.Series([f"M{i}" for i in range(16)])
         snaps = pl.concat(parts).with_columns(
             pl.col("as_of").cast(pl.Date),
             pl.concat_str(pl.lit("M"), pl.col("bucket").cast(pl.String)).alias("bucket"),
@@ -144,7 +143,6 @@ def _write(session: Session, frames, book: Book, out, as_of: date) -> dict:  # n
             .otherwise(None).alias("prev_bucket"),
             pl.col("transition").replace_strict(list(range(len(TRANSITIONS))), list(TRANSITIONS),
                                                 return_dtype=pl.String))
-        del bucket_names
         counts["snapshots"] = repo.write_snapshots(session, snaps)
         last = snaps.filter(pl.col("as_of") == as_of)
         counts["buckets"] = dict(sorted(last.group_by("bucket").len().iter_rows()))

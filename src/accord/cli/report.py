@@ -31,7 +31,6 @@ def delinquency(
     from rich.table import Table
 
     from accord.cli._common import out
-    from accord.kit.money import fmt_minor
 
     if fmt == "summary":
         _print_summary(report.bucket_summary(df), day)
@@ -44,7 +43,6 @@ def delinquency(
         t.add_row(*[str(r[f]) for f in report.CONTRACT_FIELDS])
     out.print(t)
     _print_summary(report.bucket_summary(df), day)
-    del fmt_minor
 
 
 def _print_summary(summary, day) -> None:  # noqa: ANN001

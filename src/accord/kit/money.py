@@ -46,6 +46,3 @@ def fmt_minor(minor: int) -> str:
     sign, m = ("-", -m) if m < 0 else ("", m)
     return f"{sign}{m // 100}.{m % 100:02d}"
 
-
-def round_cents(d: Decimal) -> Decimal:
-    return d.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -86,8 +86,6 @@ def arm_frame(accounts: pl.DataFrame) -> list[ArmResult]:
 def experiment_accounts(session: Session, experiment: str, as_of: date) -> pl.DataFrame:
     """Every loan that received an action of the experiment, its arm, and its outcome by ``as_of``:
     cured (back to M0 or paid off), amount collected since its first action, contacts, complaints."""
-    d = session.get_bind().dialect.name
-    false = "0" if d == "sqlite" else "false"
     day = as_of.isoformat()
     with reader(session) as conn:
         acts = read_frame(conn, f"""
@@ -118,7 +116,6 @@ def experiment_accounts(session: Session, experiment: str, as_of: date) -> pl.Da
            .join(closed, on="loan_pk", how="left")
            .join(complaints.with_columns(pl.col("borrower_id").cast(pl.String), pl.col("n").cast(pl.Int64)),
                  on="borrower_id", how="left"))
-    del false
     return out.with_columns(
         ((pl.col("bucket") == "M0") | pl.col("closed").fill_null(False) | (pl.col("status") == "closed")).alias("cured"),
         pl.col("collected").fill_null(0.0), pl.col("contacts").fill_null(0), pl.col("cost").fill_null(0.0),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.kit.frames import bulk_insert
@@ -88,9 +88,6 @@ def store_actions(session: Session, planned: pl.DataFrame, as_of: date, strategy
     report.by_channel = dict(rows.group_by("channel").len().iter_rows())
     return report
 
-
-def clear_plan(session: Session, as_of: date) -> None:
-    session.execute(delete(Action).where(Action.plan_date == as_of))
 
 
 # Outbox message states → the action's status in contracts.md (planned | sent | blocked).
