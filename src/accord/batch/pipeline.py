@@ -39,10 +39,15 @@ def _has(session: Session, table: str) -> bool:
 
 
 def _step_promises(session: Session, as_of: date, ctx: dict) -> dict:
-    from accord.cases.promise_service import judge_promises
+    from accord.cases.promise_service import due_reminders, judge_promises
+    from accord.outbox.notices import send_notices
 
     j = judge_promises(session, as_of)
-    return {k: v for k, v in vars(j).items() if isinstance(v, (int, float, str))} if hasattr(j, "__dict__") else {}
+    out = {k: int(v) for k, v in j.counts.items() if isinstance(v, (int, float))}
+    # Reminders the day before a promised date, sent in the morning of the borrower's day.
+    sent = send_notices(session, due_reminders(session, as_of), actor="batch", send_on=as_of)
+    out["promise_reminders"] = sum(1 for r in sent if r["message_id"] is not None)
+    return out
 
 
 def _step_cases(session: Session, as_of: date, ctx: dict) -> dict:

@@ -42,6 +42,7 @@ class ResolvedDispute:
     dispute: Dispute
     released: list[Hold]
     letter: Outbound
+    survey: Outbound | None = None  # the satisfaction survey that follows the resolution
 
 
 def evidence_dir(given: Path | None = None) -> Path:
@@ -172,7 +173,9 @@ def resolve_dispute(session: Session, dispute_id: int, *, outcome: str, resoluti
                       {"loan_ref": d.loan_id, "dispute_received_on": _local_day(d.received_at, b.timezone),
                        "dispute_outcome": outcome, "dispute_resolved_on": _local_day(at, b.timezone)},
                       f"dispute:{d.id}")
-    return ResolvedDispute(d, released, letter)
+    survey = Outbound("dispute_survey", "sms", d.borrower_id, d.loan_id, d.case_id, "notice",
+                      {"loan_ref": d.loan_id}, f"dispute:{d.id}")
+    return ResolvedDispute(d, released, letter, survey)
 
 
 def record_survey(session: Session, dispute_id: int, score: int, comment: str | None = None,

@@ -30,6 +30,16 @@ def _ts(value: str | None, name: str):  # noqa: ANN202
         raise InputError(f"{name}: {exc}") from exc
 
 
+def _sent(session, notices: list, actor: str) -> list[dict]:  # noqa: ANN001
+    """Queue the borrower notices a case command produced; each as printed: the notice and its
+    outbox message (``message_id``) or why it could not be queued (``skipped``)."""
+    from accord.outbox.notices import send_notices
+
+    results = send_notices(session, notices, actor=actor)
+    return [{**n.as_dict(), "message_id": r["message_id"], "skipped": r["skipped"], "channel": r["channel"]}
+            for n, r in zip(notices, results, strict=True)]
+
+
 def _emit(fmt: str, data, columns: list[str] | None = None, title: str | None = None) -> None:  # noqa: ANN001
     """JSON on stdout, or a table (lists) / key-value lines (one object)."""
     from accord.cli._common import check_format, print_json
@@ -158,7 +168,8 @@ def promise_record(loan: str = typer.Option(..., "--loan"), amount: str = typer.
     with session_scope() as session:
         r = service.record_promise(session, loan_id=loan, amount=amount, due_on=due_on, channel=channel,
                                    taken_by=by, taken_at=taken_at, case_id=case_id)
-        data = {**promise_view(r.promise), "superseded": r.superseded, "confirmation": r.confirmation.as_dict()}
+        data = {**promise_view(r.promise), "superseded": r.superseded,
+                "confirmation": _sent(session, [r.confirmation], by)[0]}
     _emit(fmt, data)
 
 
@@ -259,7 +270,7 @@ def dispute_open(dtype: str = typer.Option(..., "--type", help="not_my_debt, wro
                                  attachments=list(attach or []), evidence=evidence_dir, opened_by=by)
         data = {**dispute_view(r.dispute), "hold_rule": r.hold_rule,
                 "hold": hold_view(r.hold) if r.hold else None,
-                "acknowledgement": r.acknowledgement.as_dict() if r.acknowledgement else None}
+                "acknowledgement": _sent(session, [r.acknowledgement], by)[0] if r.acknowledgement else None}
     _emit(fmt, data)
 
 
@@ -278,7 +289,9 @@ def dispute_resolve(dispute_id: int = typer.Argument(...),
     when = _ts(at, "--at")
     with session_scope() as session:
         r = service.resolve_dispute(session, dispute_id, outcome=outcome, resolution=resolution, actor=by, at=when)
-        data = {**dispute_view(r.dispute), "released_holds": [h.id for h in r.released], "letter": r.letter.as_dict()}
+        letter, survey = _sent(session, [r.letter, r.survey], by)
+        data = {**dispute_view(r.dispute), "released_holds": [h.id for h in r.released], "letter": letter,
+                "survey": survey}
     _emit(fmt, data)
 
 
