@@ -130,6 +130,31 @@ def case_show(case_id: int = typer.Argument(..., help="Case id."), fmt: str = FM
         out.print(f"  {item['at']}  {item['kind']}  {detail}", highlight=False)
 
 
+@case_app.command("export")
+def case_export(case_id: int = typer.Argument(..., help="Case id."),
+                out_file: Path = typer.Option(..., "--out", help="The ZIP file to write."),
+                lang: str = typer.Option(None, "--lang", help="zh or en for the PDF summary (default: the borrower's)."),
+                identity: str = typer.Option("masked", "--identity",
+                                             help="masked (default) or full: the borrower's ID number and contact "
+                                                  "details in clear, for a court filing."),
+                by: str = BY, fmt: str = FMT) -> None:
+    """Write the case file: contract data, schedule, ledger, payments, contacts with gate decisions,
+    promises, arrangements, disputes, placements, legal steps, journal receipts and a PDF summary."""
+    from accord.casefile.service import export_case
+    from accord.cli._common import check_format
+    from accord.kit.db import session_scope
+
+    check_format(fmt)
+    with session_scope() as session:
+        m = export_case(session, case_id, out_file, lang=lang, identity=identity, actor=by)
+    if fmt == "json":
+        _emit(fmt, {k: v for k, v in m.items() if k != "files"} | {"files": sorted(m["files"])})
+        return
+    typer.echo(f"case {case_id}: wrote {m['path']} ({len(m['files'])} files, {m['receipts']} journal receipts, "
+               f"summary in {m['language']}, identity {m['identity']}); sha256 {m['zip_sha256']}")
+    typer.echo(f"check it with: accord journal verify --receipts {m['path']}")
+
+
 @case_app.command("close")
 def case_close(case_id: int = typer.Argument(...),
                reason: str = typer.Option(..., "--reason", help="cured, paid_off, settled or written_off."),

@@ -86,6 +86,12 @@ def verify(session: Session) -> VerifyResult:
     return VerifyResult(count, broken)
 
 
+def head(session: Session) -> tuple[int, str] | None:
+    """(sequence, hash) of the last event, or None for an empty journal."""
+    last = repository.tail(session)
+    return (last.seq, last.hash) if last else None
+
+
 def receipt(session: Session, seq: int) -> dict:
     """A self-contained receipt: the event's fields and hash, enough to recompute the hash anywhere,
     plus the chain head at issue time so a later check can confirm the event is still in place."""
