@@ -38,14 +38,14 @@ def _sample_texts(planned: pl.DataFrame) -> pl.DataFrame:
     """The content check runs once per (template, language, tone, channel, policy): rendered with the
     sample context, so wording problems of a template block every contact that would use it."""
     from accord.channels import render
-    from accord.channels.samples import sample_context
+    from accord.channels.profile import base_context
 
     combos = planned.filter(pl.col("channel").is_in(list(GATE_TEXT_CHANNELS)) & pl.col("template").is_not_null()) \
         .select("template", "language", "tone", "channel", "jurisdiction").unique()
     rows = []
     for tpl, lang, tone, channel, pol in combos.iter_rows():
         try:
-            text = render(tpl, lang=lang, tone=tone, channel=channel, context=sample_context(lang, pol), policy=pol).text
+            text = render(tpl, lang=lang, tone=tone, channel=channel, context=base_context(lang, pol), policy=pol).text
         except Exception:  # noqa: BLE001 - a template that cannot render is blocked by the content check below
             text = None
         rows.append((tpl, lang, tone, channel, pol, text))
@@ -223,7 +223,7 @@ def _json_list(v) -> str:  # noqa: ANN001
 def queue_actions(session: Session, as_of: date) -> dict:
     """Allowed contact actions of the day become outbox messages with their real text."""
     from accord.channels import render
-    from accord.channels.samples import sample_context
+    from accord.channels.profile import base_context
     from accord.outbox.service import enqueue
 
     # Texts, e-mails and pushes go to the outbox now; robot and agent calls and letters stay planned
@@ -239,7 +239,7 @@ def queue_actions(session: Session, as_of: date) -> dict:
         if f is None or not a.target or not a.template:
             skipped += 1
             continue
-        ctx = {**sample_context(a.lang, f["jurisdiction"]), **f["context"]}
+        ctx = {**base_context(a.lang, f["jurisdiction"]), **f["context"]}
         try:
             msg = render(a.template, lang=a.lang, tone=a.tone, channel=a.channel, context=ctx, policy=f["jurisdiction"])
         except Exception:  # noqa: BLE001 - a message that cannot be rendered is not sent

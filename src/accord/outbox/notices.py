@@ -74,7 +74,7 @@ def send_notices(session: Session, notices: list, *, actor: str, now: datetime |
     when it cannot be sent: unknown template, no address for any of its channels, render error)."""
     from accord.channels.catalog import get_template
     from accord.channels.rendering import render
-    from accord.channels.samples import sample_context
+    from accord.channels.profile import base_context
     from accord.loans.models import Borrower, Loan
     from accord.outbox.service import enqueue
 
@@ -104,7 +104,7 @@ def send_notices(session: Session, notices: list, *, actor: str, now: datetime |
             continue
         channel, target = chosen
         lang = b.language if b.language in ("zh", "en") else "en"
-        ctx = {**sample_context(lang, b.jurisdiction), "borrower_name": b.name,
+        ctx = {**base_context(lang, b.jurisdiction), "borrower_name": b.name,
                **({"loan_ref": n.loan_id, "currency": currency.get(n.loan_id)} if n.loan_id else {}), **n.context}
         try:
             tone = "neutral" if "neutral" in tpl.tones else tpl.tones[0]
