@@ -126,3 +126,30 @@ def test_daily_run_queues_promise_reminders_the_day_before(accord, book):
 
     local = reminders[0].not_before.astimezone(ZoneInfo("Asia/Shanghai"))
     assert (local.date(), local.hour) == (date(2026, 2, 18), 10)
+
+
+def test_a_legal_hold_withdraws_the_loans_waiting_messages(book, tmp_path):
+    from accord.cases.hold_service import open_hold
+
+    notes = [Outbound("promise_confirmation", "sms", "B1", "L1", None, "reminder",
+                      {"promise_amount": "1.00", "promise_date": date(2026, 2, 20)}, "promise:7"),
+             Outbound("promise_confirmation", "email", "B2", "L2", None, "reminder",
+                      {"promise_amount": "2.00", "promise_date": date(2026, 2, 20)}, "promise:8")]
+    with session_scope(book) as s:
+        send_notices(s, notes, actor="system")
+    with session_scope(book) as s:
+        open_hold(s, "B1", "legal", loan_id="L1", reason="lawsuit filed", source="legal:1")
+    status = {m.loan_id: m.status for m in _messages(book)}
+    assert status == {"L1": "cancelled", "L2": "queued"}
+
+
+def test_writing_a_loan_off_withdraws_its_waiting_messages(book):
+    from accord.writeoffs.service import write_off
+
+    with session_scope(book) as s:
+        send_notices(s, [Outbound("promise_confirmation", "sms", "B1", "L1", None, "reminder",
+                                  {"promise_amount": "1.00", "promise_date": date(2026, 2, 20)}, "promise:9")],
+                     actor="system")
+    with session_scope(book) as s:
+        write_off(s, "L1", "uncollectable", on=date(2026, 2, 17))
+    assert [m.status for m in _messages(book)] == ["cancelled"]

@@ -19,6 +19,7 @@ from accord.kit.errors import InputError, ProblemError
 from accord.kit.timeutil import utcnow
 from accord.strategy.models import Action
 
+ROLES = ("agent", "agency_agent", "supervisor")
 CALL_OUTCOMES = ("busy", "not_in_service", "no_answer", "rejected", "voicemail_no_message", "voicemail_message",
                  "limited_content_message", "answered_dropped", "conversation", "wrong_number")
 
@@ -46,12 +47,18 @@ def add_agent(session: Session, agent_id: str, name: str, languages: list[str], 
               role: str = "agent", agency: str | None = None, can_see_pii: bool = False) -> Agent:
     if daily_capacity < 1:
         raise InputError("daily capacity must be at least 1")
+    if role not in ROLES:
+        raise InputError(f"--role must be one of {', '.join(ROLES)}, not {role!r}")
+    # An agency agent belongs to exactly one agency; nobody else belongs to one (PIPL art. 21 scoping).
+    if (role == "agency_agent") != bool(agency):
+        raise InputError("--agency is required for role agency_agent and only for it")
     agent = session.get(Agent, agent_id) or Agent(id=agent_id)
     agent.name, agent.languages, agent.daily_capacity = name, list(languages), daily_capacity
     agent.role, agent.agency, agent.can_see_pii, agent.active = role, agency, can_see_pii, True
     session.add(agent)
     append(session, "agent.saved", actor="admin", subject=f"agent:{agent_id}",
-           payload={"agent_id": agent_id, "languages": list(languages), "capacity": daily_capacity, "role": role})
+           payload={"agent_id": agent_id, "languages": list(languages), "capacity": daily_capacity, "role": role,
+                    "agency": agency})
     return agent
 
 
@@ -63,11 +70,14 @@ def _agent(session: Session, agent_id: str) -> Agent:
 
 
 def handled_today(session: Session, agent_id: str, day: date) -> int:
-    from accord.outbox.models import ContactEvent
+    """Calls the agent logged today (journal ``call.logged`` by the person: an agency agent's contact
+    events carry the agency as their actor)."""
+    from accord.journal.models import JournalEntry
 
     start = datetime.combine(day, datetime.min.time()).astimezone()
-    return session.scalar(select(func.count()).select_from(ContactEvent).where(
-        ContactEvent.actor == f"agent:{agent_id}", ContactEvent.at >= start)) or 0
+    return session.scalar(select(func.count()).select_from(JournalEntry).where(
+        JournalEntry.kind == "call.logged", JournalEntry.actor == f"agent:{agent_id}",
+        JournalEntry.at >= start)) or 0
 
 
 def next_for(session: Session, agent_id: str, day: date, now: datetime | None = None) -> QueueItem | None:
@@ -75,21 +85,19 @@ def next_for(session: Session, agent_id: str, day: date, now: datetime | None = 
     import polars as pl
 
     from accord.agents.ranking import expected_value
-    from accord.kit.frames import read_frame, reader
 
     agent = _agent(session, agent_id)
     now = now or utcnow()
     if handled_today(session, agent_id, day) >= agent.daily_capacity:
         return None
-    with reader(session) as conn:
-        df = read_frame(conn, f"""
-            SELECT a.id AS action_id, a.loan_id, a.borrower_id, a.lang AS language, a.channel, a.local_time,
-                   s.bucket, s.dpd, s.overdue_principal + s.overdue_interest + s.overdue_fees + s.penalty AS overdue_minor,
-                   b.name, b.phone, b.email, b.jurisdiction, b.timezone
-            FROM actions a JOIN loans l ON l.id = a.loan_id
-            JOIN delinquency_snapshots s ON s.loan_pk = l.pk AND s.as_of = a.plan_date
-            JOIN borrowers b ON b.id = a.borrower_id
-            WHERE a.plan_date = '{day.isoformat()}' AND a.channel = 'call' AND a.status = 'planned'""")
+    agency = agent.agency if agent.role == "agency_agent" else None
+    if agency:
+        # An agency agent works only the cases handed over to their agency (PIPL art. 21).
+        from accord.agencies.access import agency_work
+
+        df = agency_work(session, agent, day, now)
+    else:
+        df = _planned_calls(session, day)
     if df.height == 0:
         return None
     taken = _taken(session, day)
@@ -98,7 +106,7 @@ def next_for(session: Session, agent_id: str, day: date, now: datetime | None = 
         return None
     df = df.with_columns(pl.when(pl.col("dpd") > 30).then(pl.lit("high")).otherwise(pl.lit("medium")).alias("score_band"))
     for r in expected_value(df).sort("ev", descending=True).iter_rows(named=True):
-        if _callable_now(session, r, now):
+        if _callable_now(session, r, now, agency):
             from accord.kit.money import fmt_minor
 
             pii = agent.can_see_pii
@@ -112,6 +120,23 @@ def next_for(session: Session, agent_id: str, day: date, now: datetime | None = 
     return None
 
 
+def _planned_calls(session: Session, day: date):  # noqa: ANN202
+    """The day's planned agent calls, never on a case handed over to an agency."""
+    from accord.kit.frames import read_frame, reader
+
+    with reader(session) as conn:
+        return read_frame(conn, f"""
+            SELECT a.id AS action_id, a.loan_id, a.borrower_id, a.lang AS language, a.channel, a.local_time,
+                   s.bucket, s.dpd, s.overdue_principal + s.overdue_interest + s.overdue_fees + s.penalty AS overdue_minor,
+                   b.name, b.phone, b.email, b.jurisdiction, b.timezone
+            FROM actions a JOIN loans l ON l.id = a.loan_id
+            JOIN delinquency_snapshots s ON s.loan_pk = l.pk AND s.as_of = a.plan_date
+            JOIN borrowers b ON b.id = a.borrower_id
+            WHERE a.plan_date = '{day.isoformat()}' AND a.channel = 'call' AND a.status = 'planned'
+              AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.loan_pk = l.pk AND c.status = 'open'
+                              AND c.owner_kind = 'agency')""")
+
+
 def _taken(session: Session, day: date) -> list[str]:
     from accord.journal.models import JournalEntry
 
@@ -120,13 +145,15 @@ def _taken(session: Session, day: date) -> list[str]:
         JournalEntry.kind.in_(["queue.assigned", "call.logged"]), JournalEntry.at >= start)) if s]
 
 
-def _callable_now(session: Session, row: dict, now: datetime) -> bool:
+def _callable_now(session: Session, row: dict, now: datetime, agency: str | None = None) -> bool:
     """Ask the single-contact gate whether a call may be placed now (time window, frequency, holds)."""
     from accord.compliance import evaluate, parse_check
 
     history = _history(session, row["borrower_id"], now)
+    collector = {"kind": "agency", "name": agency, "is_law_firm": False} if agency else \
+        {"kind": "first_party", "name": "lender", "is_law_firm": False}
     req = parse_check({
-        "policy": row["jurisdiction"], "collector": {"kind": "first_party", "name": "lender", "is_law_firm": False},
+        "policy": row["jurisdiction"], "collector": collector,
         "borrower": {"id": row["borrower_id"], "timezones": [row["timezone"]]},
         "history": history,
         "planned": {"at": now.isoformat(), "channel": "call", "target": row["phone"] or "borrower",
@@ -142,7 +169,7 @@ def _history(session: Session, borrower_id: str, now: datetime) -> list[dict]:
     rows = session.scalars(select(ContactEvent).where(ContactEvent.borrower_id == borrower_id,
                                                       ContactEvent.at >= now - timedelta(days=8))).all()
     return [{"at": e.at.isoformat(), "channel": e.channel, "direction": e.direction, "target": e.target,
-             "actor": "agent" if e.actor.startswith("agent") else ("robot" if e.actor == "robot" else "agent"),
+             "actor": e.actor if e.actor.startswith("agency:") else ("robot" if e.actor == "robot" else "agent"),
              "debt_ids": list(e.debt_ids or []), "outcome": e.outcome} for e in rows]
 
 
@@ -156,12 +183,20 @@ def log_outcome(session: Session, agent_id: str, action_id: str, outcome: str, *
     agent = _agent(session, agent_id)
     if outcome not in CALL_OUTCOMES:
         raise InputError(f"unknown call outcome {outcome!r} (expected one of {', '.join(CALL_OUTCOMES)})")
-    action = session.get(Action, action_id)
-    if action is None:
-        raise InputError(f"unknown action {action_id!r}")
+    if agent.role == "agency_agent" or action_id.startswith("placement:"):
+        # Agency work: only a case handed over to the agent's own agency; the contact is the agency's.
+        from accord.agencies.access import work_item
+
+        loan_id, borrower_id = work_item(session, agent, action_id)
+        collector = f"agency:{agent.agency}"
+    else:
+        action = session.get(Action, action_id)
+        if action is None:
+            raise InputError(f"unknown action {action_id!r}")
+        loan_id, borrower_id, collector = action.loan_id, action.borrower_id, f"agent:{agent.id}"
     from accord.loans.models import Borrower
 
-    borrower = session.get(Borrower, action.borrower_id)
+    borrower = session.get(Borrower, borrower_id)
     if notes:
         from accord.compliance.content import check_text
 
@@ -171,8 +206,8 @@ def log_outcome(session: Session, agent_id: str, action_id: str, outcome: str, *
             raise ProblemError(f"notes refused by the content check: {h.category} ({h.rule}) at {h.matched!r}")
     at = at or utcnow()
     event = ContactEvent(at=at, channel="call", direction="outbound", target=borrower.phone or "borrower",
-                         actor=f"agent:{agent.id}", borrower_id=borrower.id, loan_ids=[action.loan_id],
-                         debt_ids=[action.loan_id], outcome=outcome, talk_seconds=talk_seconds)
+                         actor=collector, borrower_id=borrower.id, loan_ids=[loan_id],
+                         debt_ids=[loan_id], outcome=outcome, talk_seconds=talk_seconds)
     session.add(event)
     session.flush()
     result = {"contact_event_id": event.id, "outcome": outcome, "promise_id": None}
@@ -183,11 +218,11 @@ def log_outcome(session: Session, agent_id: str, action_id: str, outcome: str, *
             raise InputError("a promise needs --promise-date")
         from accord.cases.promise_service import record_promise
 
-        rec = record_promise(session, loan_id=action.loan_id, amount=promise_amount, due_on=promise_date,
-                             channel="call", taken_by=f"agent:{agent.id}", taken_at=at)
+        rec = record_promise(session, loan_id=loan_id, amount=promise_amount, due_on=promise_date,
+                             channel="call", taken_by=collector, taken_at=at)
         result["promise_id"] = rec.promise.id
-    append(session, "call.logged", actor=f"agent:{agent.id}", loan_id=action.loan_id, borrower_id=borrower.id,
-           subject=f"action:{action_id}", payload={**result, "notes_sha256": _sha(notes)})
+    append(session, "call.logged", actor=f"agent:{agent.id}", loan_id=loan_id, borrower_id=borrower.id,
+           subject=f"action:{action_id}", payload={**result, "collector": collector, "notes_sha256": _sha(notes)})
     return result
 
 

@@ -48,6 +48,12 @@ def open_hold(session: Session, borrower_id: str, kind: str, *, form: str = "wri
     append(session, "hold.opened", actor=actor, loan_id=loan_id, borrower_id=borrower_id, subject=f"hold:{hold.id}",
            payload={"hold_id": hold.id, "kind": kind, "form": form, "source": source, "case_id": case_id,
                     "opened_at": hold.opened_at, "reason_sha256": sha256_hex(reason) if reason else None})
+    if kind == "legal":
+        # The send-time gate knows cease, dispute and the flags; a legal hold it does not see, so
+        # messages already queued for the loan are withdrawn here.
+        from accord.outbox.service import cancel_waiting
+
+        cancel_waiting(session, borrower_id=borrower_id, loan_id=loan_id, reason=f"legal hold {hold.id}", actor=actor)
     return hold
 
 

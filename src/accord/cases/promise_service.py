@@ -109,13 +109,15 @@ def cancel_promise(session: Session, promise_id: int, *, reason: str, actor: str
 
 def due_reminders(session: Session, as_of: date) -> list[Outbound]:
     """Reminders (template ``promise_reminder``) for pending promises due the day after ``as_of``.
-    Borrowers under any active hold get none: a hold stops collection contact, reminders included."""
+    A promise under an active hold gets none (a hold stops collection contact, reminders included): a
+    hold naming a loan covers that loan, a hold naming none covers all the borrower's loans."""
     from accord.cases.hold_service import active_holds
 
     pol = promise_policy()
     due = repo.promises_due_on(session, as_of + timedelta(days=pol.reminder_days_before))
-    held = set(active_holds(session, [p.borrower_id for p in due])["borrower_id"].to_list()) if due else set()
-    due = [p for p in due if p.borrower_id not in held]
+    holds = active_holds(session, [p.borrower_id for p in due]) if due else None
+    covered = set() if holds is None else {(b, lid) for b, lid in holds.select("borrower_id", "loan_id").iter_rows()}
+    due = [p for p in due if (p.borrower_id, None) not in covered and (p.borrower_id, p.loan_id) not in covered]
     currency = repo.loan_currencies(session, [p.loan_id for p in due])
     return [Outbound(pol.reminder_template, p.channel if p.channel in CONFIRM_CHANNELS else "sms", p.borrower_id,
                      p.loan_id, p.case_id, "reminder", _context(p, currency[p.loan_id]), f"promise:{p.id}")

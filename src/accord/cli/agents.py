@@ -14,7 +14,8 @@ def add(
     name: str = typer.Option(..., "--name"),
     lang: list[str] = typer.Option(["zh"], "--lang", help="Languages the agent speaks (repeat)."),
     capacity: int = typer.Option(80, "--capacity", help="Calls per day."),
-    role: str = typer.Option("agent", "--role"),
+    role: str = typer.Option("agent", "--role", help="agent, agency_agent or supervisor."),
+    agency: str = typer.Option(None, "--agency", help="The agency of an agency_agent (sees only its placed cases)."),
     pii: bool = typer.Option(False, "--pii/--masked", help="May see full phone numbers and ids."),
 ) -> None:
     """Add or update an agent."""
@@ -26,7 +27,7 @@ def add(
         if code not in ("zh", "en"):
             raise InputError(f"--lang must be zh or en, not {code!r}")
     with session_scope() as s:
-        add_agent(s, agent_id, name, lang, capacity, role, can_see_pii=pii)
+        add_agent(s, agent_id, name, lang, capacity, role, agency=agency, can_see_pii=pii)
     typer.echo(f"agent {agent_id} saved")
 
 

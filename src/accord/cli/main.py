@@ -34,8 +34,13 @@ COMMAND_MODULES = (
     "channels",
     "strategy",
     "cases",
+    "arrangements",
     "agents",
+    "dialler",
+    "agencies",
     "outbox",
+    "legal",
+    "writeoffs",
 )
 
 

@@ -18,7 +18,10 @@ ALLOCATION = "allocation"  # a payment (or held credit) applied to an installmen
 CREDIT = "credit"  # overpayment held as credit (positive) or consumed (negative)
 WAIVER = "waiver"  # amounts forgiven by an arrangement (减免)
 WRITE_OFF = "write_off"
-KINDS = (DISBURSEMENT, CHARGE, PENALTY, ALLOCATION, CREDIT, WAIVER, WRITE_OFF)
+# Amounts moved between installments by an arrangement (closed-out rows negative, new rows positive):
+# per loan and component they sum to zero (accord.arrangements.restructure).
+RESTRUCTURE = "restructure"
+KINDS = (DISBURSEMENT, CHARGE, PENALTY, ALLOCATION, CREDIT, WAIVER, WRITE_OFF, RESTRUCTURE)
 
 
 class Posting(Base):

@@ -3,10 +3,10 @@ retry of parked messages. Services never commit."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accord.journal.service import Event, append_many
@@ -67,7 +67,7 @@ def _item(obj: OutboxItem | dict) -> OutboxItem:
 
 
 def enqueue(session: Session, items: list[OutboxItem | dict], *, now: datetime | None = None,
-            actor: str = "system") -> list[Message]:
+            actor: str = "system", returning: bool = True) -> list[Message]:
     """Turn actions into queued messages in the caller's transaction; idempotent by key.
 
     Returns the message of every item, in order (an existing one when the key was seen before; it is
@@ -79,7 +79,8 @@ def enqueue(session: Session, items: list[OutboxItem | dict], *, now: datetime |
         if it.idempotency_key in seen:
             continue
         seen.add(it.idempotency_key)
-        rows.append({**asdict(it), "not_before": it.not_before or now, "status": QUEUED, "attempts": 0,
+        # A shallow copy: ``asdict`` deep-copies every field, the slowest part of queueing 100,000 messages.
+        rows.append({**vars(it), "not_before": it.not_before or now, "status": QUEUED, "attempts": 0,
                      "in_doubt": False, "created_at": now})
     inserted = dict(repo.insert_new_messages(session, rows))
     if inserted:
@@ -92,6 +93,8 @@ def enqueue(session: Session, items: list[OutboxItem | dict], *, now: datetime |
                      "not_before": by_key[k]["not_before"], "body_sha256": sha256_hex(by_key[k]["body"]),
                      "target_sha256": sha256_hex(by_key[k]["target"])})
             for mid, k in inserted.items()], at=now)
+    if not returning:  # the daily run queues 100,000 messages and needs none of them back
+        return []
     found = {m.idempotency_key: m for m in repo.messages_by_keys(session, [it.idempotency_key for it in parsed])}
     return [found[it.idempotency_key] for it in parsed]
 
@@ -106,6 +109,18 @@ def cancel(session: Session, message_ids: list[int], *, reason: str, actor: str 
                                 subject=f"message:{mid}", payload={"message_id": mid, "reason": reason})
                           for mid, lid, bid in rows])
     return sorted(r[0] for r in rows)
+
+
+def cancel_waiting(session: Session, *, borrower_id: str, loan_id: str | None, reason: str,
+                   actor: str = "system") -> list[int]:
+    """Cancel the collection messages still waiting for a loan (all the borrower's when ``loan_id``
+    is None): a legal hold or a write-off ends contact that the send-time gate has no field for."""
+    q = select(Message.id).where(Message.borrower_id == borrower_id, Message.status.in_(WAITING),
+                                 Message.purpose != "termination_notice")
+    if loan_id is not None:
+        q = q.where(Message.loan_id == loan_id)
+    ids = list(session.scalars(q))
+    return cancel(session, ids, reason=reason, actor=actor) if ids else []
 
 
 def status_counts(session: Session) -> dict:
