@@ -129,3 +129,28 @@ def test_bad_requests_are_refused(accord, case, tmp_path, args, code, message):
     res = accord("case", "export", *args, db=db)
     assert res.code == code and message in res.stderr, res
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_arrangements_legal_steps_and_write_off_are_in_the_file(accord, case, tmp_path):
+    db, case_id = case
+    on = ("--on", "2026-03-20")
+    r = accord("arrangement", "propose", "L1", "--option", "1", "--income", "8000", "--expenses", "3000", *on,
+               "--by", "agent:A1", "--format", "json", db=db)
+    assert r.code == 0, r
+    assert accord("arrangement", "accept", str(r.json()["arrangement_id"]), *on, db=db).code == 0
+    r = accord("legal", "open", str(case_id), "--track", "mediation", "--mediator", "人民调解委员会", *on, db=db)
+    assert r.code == 0, r
+    out = tmp_path / "file.zip"
+    assert accord("case", "export", str(case_id), "--out", str(out), "--lang", "en", db=db).code == 0
+    files = _zip(out)
+    arrangements, legal = json.loads(files["arrangements.json"]), json.loads(files["legal.json"])
+    assert len(arrangements) == 1 and arrangements[0]["loan_id"] == "L1"
+    assert len(legal) == 1 and "mediation" in json.dumps(legal)
+    assert json.loads(files["placements.json"]) == [] and json.loads(files["writeoffs.json"]) == []
+    ledger = list(csv.DictReader(io.StringIO(files["ledger.csv"].decode())))
+    assert {"restructure"} <= {r["kind"] for r in ledger}
+    summary = files["summary.txt"].decode()
+    assert "Arrangements: 1 record(s)" in summary and "Mediation and legal: 1 record(s)" in summary
+    kinds = {json.loads(files[n])["event"]["kind"] for n in files if n.startswith("receipts/")}
+    assert any(k.startswith("arrangement.") for k in kinds) and any(k.startswith("legal.") for k in kinds)
+    assert accord("journal", "verify", "--receipts", str(out), db=db).code == 0
