@@ -68,3 +68,26 @@ def test_nobody_in_china_is_handed_out_at_night(day_with_calls):
         add_agent(s, "A2", "Wang Fang", ["zh"], daily_capacity=50)
     with session_scope(url) as s:
         assert next_for(s, "A2", day, now=beijing_midnight) is None
+
+
+def test_a_dispute_raised_on_the_call_is_opened_and_linked_to_the_contact(day_with_calls):
+    from accord.cases.models import Dispute
+
+    url, day = day_with_calls
+    cn_afternoon = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=6)
+    with session_scope(url) as s:
+        add_agent(s, "A3", "Zhao Lei", ["zh", "en"], daily_capacity=5)
+    with session_scope(url) as s:
+        item = next_for(s, "A3", day, now=cn_afternoon)
+    assert item is not None
+    with session_scope(url) as s, pytest.raises(Exception, match="conversation"):
+        log_outcome(s, "A3", item.action_id, "no_answer", dispute="wrong_amount", at=cn_afternoon)
+    with session_scope(url) as s:
+        res = log_outcome(s, "A3", item.action_id, "conversation", dispute="wrong_amount",
+                          promise_amount="50.00", promise_date=day + timedelta(days=2), at=cn_afternoon)
+        notices = [n.template for n in res["notices"]]
+    assert res["dispute_id"] is not None and "promise_confirmation" in notices
+    with session_scope(url) as s:
+        d = s.get(Dispute, res["dispute_id"])
+        assert (d.form, d.channel, d.type, d.contact_event_id) == ("oral", "call", "wrong_amount",
+                                                                   str(res["contact_event_id"]))

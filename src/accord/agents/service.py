@@ -175,9 +175,13 @@ def _history(session: Session, borrower_id: str, now: datetime) -> list[dict]:
 
 def log_outcome(session: Session, agent_id: str, action_id: str, outcome: str, *, notes: str | None = None,
                 promise_amount: Decimal | str | None = None, promise_date: date | None = None,
-                talk_seconds: int | None = None, at: datetime | None = None) -> dict:
-    """Record a call: a contact event (counted by the gate tomorrow), an optional promise to pay, and
-    notes — which are checked by the content check, since agents' notes can reach the borrower."""
+                talk_seconds: int | None = None, at: datetime | None = None, dispute: str | None = None) -> dict:
+    """Record a call: a contact event (counted by the gate tomorrow), an optional promise to pay, an
+    optional dispute or complaint the borrower raised on the call (oral, linked to this contact), and
+    notes — which are checked by the content check, since agents' notes can reach the borrower.
+
+    ``result["notices"]`` holds the borrower notices (promise confirmation, dispute acknowledgement)
+    for the caller to send."""
     from accord.outbox.models import ContactEvent
 
     agent = _agent(session, agent_id)
@@ -210,7 +214,17 @@ def log_outcome(session: Session, agent_id: str, action_id: str, outcome: str, *
                          debt_ids=[loan_id], outcome=outcome, talk_seconds=talk_seconds)
     session.add(event)
     session.flush()
-    result = {"contact_event_id": event.id, "outcome": outcome, "promise_id": None}
+    result = {"contact_event_id": event.id, "outcome": outcome, "promise_id": None, "dispute_id": None}
+    notices = []
+    if dispute is not None:
+        if outcome != "conversation":
+            raise InputError("a dispute raised on a call needs a conversation outcome")
+        from accord.cases.dispute_service import open_dispute
+
+        opened = open_dispute(session, dtype=dispute, form="oral", channel="call", borrower_id=borrower.id,
+                              loan_id=loan_id, received_at=at, contact_event_id=str(event.id), opened_by=collector)
+        result["dispute_id"] = opened.dispute.id
+        notices += [opened.acknowledgement] if opened.acknowledgement else []
     if promise_amount is not None:
         if outcome != "conversation":
             raise InputError("a promise to pay needs a conversation outcome")
@@ -221,9 +235,10 @@ def log_outcome(session: Session, agent_id: str, action_id: str, outcome: str, *
         rec = record_promise(session, loan_id=loan_id, amount=promise_amount, due_on=promise_date,
                              channel="call", taken_by=collector, taken_at=at)
         result["promise_id"] = rec.promise.id
+        notices.append(rec.confirmation)
     append(session, "call.logged", actor=f"agent:{agent.id}", loan_id=loan_id, borrower_id=borrower.id,
            subject=f"action:{action_id}", payload={**result, "collector": collector, "notes_sha256": _sha(notes)})
-    return result
+    return {**result, "notices": notices}
 
 
 def _sha(text: str | None) -> str | None:

@@ -65,10 +65,14 @@ def log_cmd(
     promise_amount: str = typer.Option(None, "--promise-amount"),
     promise_date: str = typer.Option(None, "--promise-date"),
     talk_seconds: int = typer.Option(None, "--talk-seconds"),
+    dispute: str = typer.Option(None, "--dispute", help="A dispute or complaint raised on the call: not_my_debt, "
+                                "wrong_amount, already_paid, identity_theft, service_complaint, collector_conduct."),
     fmt: str = typer.Option("table", "--format"),
 ) -> None:
-    """Log a call's outcome, a promise to pay and notes (checked by the content check)."""
+    """Log a call's outcome, a promise to pay, a dispute raised on the call and notes (checked by the
+    content check); the promise confirmation and dispute acknowledgement go to the outbox."""
     from accord.agents.service import log_outcome
+    from accord.outbox.notices import send_notices
     from accord.cli._common import check_format, parse_date_arg, print_json
     from accord.kit.db import session_scope
 
@@ -76,11 +80,13 @@ def log_cmd(
     pd = parse_date_arg(promise_date, "--promise-date") if promise_date else None
     with session_scope() as s:
         result = log_outcome(s, agent, action, outcome, notes=notes, promise_amount=promise_amount,
-                             promise_date=pd, talk_seconds=talk_seconds)
+                             promise_date=pd, talk_seconds=talk_seconds, dispute=dispute)
+        result["notices"] = send_notices(s, result["notices"], actor=f"agent:{agent}")
     if fmt == "json":
         print_json(result)
     else:
-        typer.echo(f"logged {outcome}" + (f", promise {result['promise_id']}" if result["promise_id"] else ""))
+        typer.echo(f"logged {outcome}" + (f", promise {result['promise_id']}" if result["promise_id"] else "")
+                   + (f", dispute {result['dispute_id']}" if result["dispute_id"] else ""))
 
 
 def _today():  # noqa: ANN202
