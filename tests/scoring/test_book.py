@@ -14,6 +14,7 @@ from sqlalchemy import text
 from accord.kit.db import session_scope
 from accord.kit.errors import InputError
 from accord.kit.migrate import upgrade
+from accord.scoring import drift_log
 from accord.scoring.book import decision_days, demo_history, read_scores, score_book, train_target
 from accord.scoring.training import TrainOptions
 
@@ -100,6 +101,39 @@ def test_score_book_stores_scores_with_the_model_version(db_url, roll_model):
     kinds = {r["kind"] for r in report.psi}
     assert kinds == {"score", "feature"} and all(np.isfinite(r["psi"]) for r in report.psi)
     assert report.warnings == [r for r in report.psi if r["psi"] > 0.25]
+    with session_scope(db_url) as s:  # the day's PSI is stored once (the re-run replaced it)
+        monitored = drift_log.history(s, "roll", as_of, as_of)
+    assert {m["variable"]: (m["kind"], m["status"], m["psi"]) for m in monitored} == {
+        r["name"]: (r["kind"], "warn" if r["warning"] else "ok", r["psi"]) for r in report.psi}
+    assert len(monitored) == len(report.psi) and {m["accounts"] for m in monitored} == {n_open}
+    assert monitored[0]["variable"] == "p_bad"  # the score first, then the features
+
+
+def test_a_shifted_book_is_stored_as_warn_and_journalled(db_url, roll_model, tmp_path):
+    """The model's development profile says every score fell in its first decile: today's book
+    cannot match, so the score's PSI is far above 0.25 — stored as ``warn`` and journalled once."""
+    import shutil
+
+    from accord.journal import repository as journal
+
+    model_dir, result, _ = roll_model
+    shifted = tmp_path / "shifted"
+    shutil.copytree(model_dir, shifted)
+    meta = json.loads((shifted / "model.json").read_text())
+    shares = meta["reference"]["score"]["shares"]
+    meta["reference"]["score"]["shares"] = [1.0] + [0.0] * (len(shares) - 1)
+    (shifted / "model.json").write_text(json.dumps(meta))
+    demo_history(db_url, 300, 4, first_run=date(2026, 4, 30), last_run=date(2026, 5, 31))
+    for _ in range(2):
+        with session_scope(db_url) as s:
+            report = score_book(s, date(2026, 5, 31), shifted)
+    assert report.warnings[0]["name"] == "p_bad" and report.warnings[0]["psi"] > 1
+    with session_scope(db_url) as s:
+        stored = {m["variable"]: m["status"] for m in drift_log.history(s, "roll")}
+        events = journal.by_kind(s, "model.drift_warning")
+    assert stored["p_bad"] == "warn"
+    assert len(events) == 1 and events[0].subject == f"model:{result.model.version}"
+    assert "p_bad" in [v["variable"] for v in json.loads(events[0].payload)["variables"]]
 
 
 def test_score_book_uses_the_registered_champion(book, roll_model, tmp_path):

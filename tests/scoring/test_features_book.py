@@ -14,7 +14,7 @@ from sqlalchemy import text
 from accord.kit.db import session_scope
 from accord.kit.migrate import upgrade
 from accord.kit.timeutil import epoch_day
-from accord.scoring.book_features import FEATURE_COLUMNS, ID_COLUMNS, build_features, repository
+from accord.scoring.book_features import FEATURE_COLUMNS, ID_COLUMNS, build_features, features_for, repository
 from accord.scoring.book_features.history import history_features
 
 D = date(2026, 3, 20)
@@ -79,6 +79,26 @@ def test_history_ignores_everything_after_the_decision_day(case):
     assert full.equals(cut, null_equal=True)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(loan_history(), min_size=2, max_size=5), st.randoms(use_true_random=False),
+       st.sampled_from([1, 2**20 + 7, 2**40 + 3]), st.booleans())
+def test_many_loans_in_any_row_order_match_each_loan_alone(cases, rnd, base_pk, one_day):
+    """The segment code keys by loan: shuffled rows of several loans (large primary keys; one
+    decision day for all — the daily path — or two per loan — the training path) give each loan
+    exactly what it gets alone."""
+    insts, pays, pops, alone = [], [], [], []
+    for k, (due, settled, p, d) in enumerate(cases):
+        inst, pay = _frames(due, settled, p)
+        pk = base_pk + 3 * k
+        inst, pay = inst.with_columns(pl.lit(pk).alias("loan_pk")), pay.with_columns(pl.lit(pk).alias("loan_pk"))
+        pop = pl.DataFrame({"loan_pk": [pk], "d": [200]}) if one_day else pl.DataFrame({"loan_pk": [pk, pk], "d": [d, d + 17]})
+        alone.append(history_features(inst, pay, pop))
+        insts.append(inst), pays.append(pay), pops.append(pop)
+    shuffle = lambda df: df[rnd.sample(range(df.height), df.height)] if df.height else df  # noqa: E731
+    together = history_features(shuffle(pl.concat(insts)), shuffle(pl.concat(pays)), pl.concat(pops))
+    assert together.equals(pl.concat(alone), null_equal=True)
+
+
 # -- database: the same book with and without the future ---------------------------------------------
 
 
@@ -99,8 +119,12 @@ def _load(url: str, cut_at: date | None) -> None:
         if cut_at is None:
             _promise(s, date(2026, 3, 12), "broken", date(2026, 3, 25))  # judged after D
             _promise(s, date(2026, 4, 2), "pending", None)  # taken after D
+            # an arrangement active on D, broken after it; another offered after D
+            _arrangement(s, date(2026, 3, 5), [("offered", 5), ("active", 6), ("broken", 40)])
+            _arrangement(s, date(2026, 4, 1), [("offered", 0)])
         else:
             _promise(s, date(2026, 3, 12), "pending", None)  # on D it was still pending
+            _arrangement(s, date(2026, 3, 5), [("offered", 5), ("active", 6)])
 
 
 def _promise(session, taken_on: date, status: str, judged_on: date | None) -> None:
@@ -115,6 +139,24 @@ def _promise(session, taken_on: date, status: str, judged_on: date | None) -> No
         {"pk": pk, "lid": lid, "bid": bid, "due": taken_on + timedelta(days=5),
          "at": datetime.combine(taken_on, datetime.min.time()).replace(hour=3, tzinfo=UTC).replace(tzinfo=None),
          "on": taken_on, "st": status, "j": judged_on})
+
+
+def _arrangement(session, offered_on: date, history: list[tuple[str, int]]) -> None:
+    """An arrangement on the same first loan, with its status history (status, days after March 1)."""
+    import json
+
+    pk, lid, bid = session.execute(text(
+        "SELECT l.pk, l.id, l.borrower_id FROM loans l JOIN delinquency_snapshots s ON s.loan_pk = l.pk"
+        " WHERE s.as_of = :d AND s.closed = :f ORDER BY l.pk LIMIT 1"), {"d": D, "f": False}).one()
+    events = [{"status": st, "at": (datetime(2026, 3, 1, 9, tzinfo=UTC) + timedelta(days=k)).isoformat(), "by": "test"}
+              for st, k in history]
+    offered = datetime.combine(offered_on, datetime.min.time()).replace(hour=9)
+    session.execute(text(
+        "INSERT INTO arrangements (loan_pk, loan_id, borrower_id, kind, status, terms, approval_needed, breaches,"
+        " approvals, history, offered_by, offered_at, valid_until, plan_nos, restructure, missed)"
+        " VALUES (:pk, :lid, :bid, 'plan', :st, '{}', 'auto', '[]', '[]', :h, 'agent:A1', :at, :until, '[]', '{}', 0)"),
+        {"pk": pk, "lid": lid, "bid": bid, "st": history[-1][0], "h": json.dumps(events), "at": offered,
+         "until": offered_on + timedelta(days=7)})
 
 
 @pytest.fixture
@@ -143,6 +185,13 @@ def test_features_on_d_are_identical_with_or_without_the_future(books):
         assert not build_features(s, D + timedelta(days=30)).equals(full)
     one = full.filter(pl.col("promises_made") > 0)
     assert one.select("promises_made", "promises_kept", "promises_broken", "promises_pending").rows() == [(2, 1, 0, 1)]
+    # the arrangement broken after D was still active on D; the one offered after D is unknown
+    assert one.select("arrangements", "arrangements_broken", "arrangements_active").rows() == [(1, 0, 1)]
+    pk = one["loan_pk"][0]
+    with session_scope(full_url) as s:  # both days at once (the stacked path of training tables)
+        both = features_for(s, pl.DataFrame({"loan_pk": [pk, pk], "d": [epoch_day(D), epoch_day(date(2026, 4, 15))]}))
+    assert both.select("arrangements", "arrangements_broken", "arrangements_active").rows() == [(1, 0, 1), (2, 1, 0)]
+    assert both.row(0, named=True) == one.row(0, named=True)
 
 
 def _dpd_and_entries_agree_with_the_daily_snapshots(full_url):
@@ -169,7 +218,7 @@ def _optional_families_are_null_when_their_tables_are_absent(full_url):
     for col in ("promises_made", "contacts_out_90d", "replies_90d", "arrangements"):
         assert f[col].null_count() == f.height
     assert g["promises_made"].null_count() == 0  # the table exists here: counts, 0 when none
-    assert g["arrangements"].null_count() == g.height  # not built yet by anyone: skipped
+    assert g["arrangements"].null_count() == 0
     core = [c for c in FEATURE_COLUMNS if not c.startswith(("promise", "contact", "reached", "rpc", "no_answer",
                                                             "inbound", "days_since_contact", "respons", "repl",
                                                             "arrangement"))]

@@ -137,16 +137,37 @@ def report(
 
 @model_app.command("monitor")
 def monitor(
-    model: Path = typer.Option(..., "--model", help="Model directory."),
-    data: Path = typer.Option(..., "--data", help="New population (CSV or Parquet)."),
+    model: Path = typer.Option(None, "--model", help="Model directory (with --data: check a table now)."),
+    data: Path = typer.Option(None, "--data", help="New population (CSV or Parquet)."),
     reference: Path = typer.Option(None, "--reference", help="Reference table (default: the development sample profile)."),
+    target: str = typer.Option(None, "--target", help="Show the daily monitoring the run stored for this target."),
+    start: str = typer.Option(None, "--from", help="With --target: first day (YYYY-MM-DD)."),
+    end: str = typer.Option(None, "--to", help="With --target: last day (YYYY-MM-DD)."),
     fmt: str = typer.Option("table", "--format"),
 ) -> None:
-    """PSI of scores and top features; exit 1 when any is above 0.25."""
-    from accord.cli._common import check_format, print_json
-    from accord.scoring import service
+    """PSI of scores and top features (warning above 0.25).
+
+    --model DIR --data FILE checks a table now (exit 1 when any PSI is above 0.25); --target T
+    shows the history the daily run stored for the book's scores, day by day."""
+    from accord.cli._common import check_format, parse_date_arg, print_json
+    from accord.kit.errors import InputError
 
     check_format(fmt)
+    if target is not None:
+        if model is not None or data is not None or reference is not None:
+            raise InputError("--target shows the stored history; leave out --model, --data and --reference")
+        a = parse_date_arg(start, "--from") if start else None
+        b = parse_date_arg(end, "--to") if end else None
+        if a and b and b < a:
+            raise InputError("--to must not be before --from")
+        _monitor_history(target, a, b, fmt)
+        return
+    if start or end:
+        raise InputError("--from and --to go with --target")
+    if model is None or data is None:
+        raise InputError("name --model and --data (check a table), or --target (the stored daily history)")
+    from accord.scoring import service
+
     rows = service.monitor_file(model, data, reference)
     if fmt == "json":
         print_json(rows)
@@ -156,6 +177,34 @@ def monitor(
             typer.echo(f"{r['name']:<40} PSI {r['psi']:.4f}{flag}")
     if any(r["warning"] for r in rows):
         raise typer.Exit(1)
+
+
+def _monitor_history(target: str, start, end, fmt: str) -> None:  # noqa: ANN001
+    from accord.cli._common import out, print_json
+    from accord.kit.db import session_scope
+    from accord.scoring import drift_log
+
+    with session_scope() as session:
+        rows = drift_log.history(session, target, start, end)
+    if fmt == "json":
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo(f"no monitoring stored for target {target!r}"
+                   + (f" between {start or '…'} and {end or '…'}" if start or end else "")
+                   + " (the daily run stores it when it scores the book with a registered champion)")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    t = Table(title=f"{target}: population stability (PSI vs development sample; warn above 0.25)")
+    for col in ("day", "variable", "kind", "PSI", "status", "accounts", "model"):
+        t.add_column(col, justify="right" if col in ("PSI", "accounts") else "left")
+    for r in rows:
+        status = "[bold red]warn[/]" if r["status"] == "warn" else "ok"
+        t.add_row(r["as_of"], escape(r["variable"]), r["kind"], f"{r['psi']:.4f}", status, f"{r['accounts']:,}",
+                  r["model_version"])
+    out.print(t)
 
 
 @model_app.command("register")

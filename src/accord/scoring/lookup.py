@@ -34,8 +34,7 @@ ZERO_EDGES = (float(np.nextafter(-K_ZERO, -np.inf)), K_ZERO)  # bin (lo, hi] = L
 @dataclass
 class Group:
     features: list[int]
-    maps: list[np.ndarray]  # per feature: global bin -> local bin
-    strides: list[int]
+    strides: list[int]  # per feature: its weight in the cell index (cells are indexed by global bins)
     value: np.ndarray  # per cell: sum of the group's leaf values
     contrib: list[np.ndarray]  # per feature: per cell, its attribution
 
@@ -65,11 +64,10 @@ class LookupModel:
         raw = np.full(n, float(self.const))
         contrib = np.zeros((self.n_features, n))  # feature-major: each row of it is contiguous
         for g in self.groups:
-            cell = g.maps[0].take(bins[g.features[0]])
-            if g.strides[0] != 1:
-                cell *= g.strides[0]
-            for f, m, s in zip(g.features[1:], g.maps[1:], g.strides[1:]):
-                cell += m.take(bins[f]) * s
+            # the cell of each row: its global bins (local = global) in the group's mixed radix
+            cell = bins[g.features[0]] * g.strides[0]
+            for f, s in zip(g.features[1:], g.strides[1:]):
+                cell += bins[f] * s if s != 1 else bins[f]
             raw += g.value.take(cell)
             for f, c in zip(g.features, g.contrib):
                 contrib[f] += c.take(cell)
@@ -160,9 +158,7 @@ def _table(trees: list[dict], feats: list[int], edges: list[np.ndarray], cat: li
     contrib = {f: np.zeros(n) for f in feats}
     for t in trees:
         _walk(t, np.arange(n), reps, value, contrib)
-    # the tables are indexed by the global bins mapped through identity here (local = global)
-    maps = [np.arange(s, dtype=np.int32) for s in sizes]
-    return Group(feats, maps, strides, value, [contrib[f] for f in feats])
+    return Group(feats, strides, value, [contrib[f] for f in feats])
 
 
 def _reps(e: np.ndarray, categorical: bool) -> np.ndarray:

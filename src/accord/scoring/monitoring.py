@@ -56,18 +56,20 @@ def build_reference(frame: pl.DataFrame, specs: list[FeatureSpec], p_bad: np.nda
             "features": {s.name: feature_profile(frame, s) for s in ranked}}
 
 
-def drift(model, new: pl.DataFrame, reference: pl.DataFrame | None = None) -> list[dict]:
+def drift(model, new: pl.DataFrame, reference: pl.DataFrame | None = None,
+          new_p_bad: np.ndarray | None = None) -> list[dict]:
     """PSI of ``p_bad`` and of the model's top features, ``new`` against ``reference`` (a frame)
-    or, when no frame is given, against the profile stored with the model."""
+    or, when no frame is given, against the profile stored with the model. ``new_p_bad``: the
+    new rows' scores when the caller already has them (batch scoring: not scored twice)."""
     from accord.scoring.model import score_frame  # local: model imports heavy estimators
 
     specs = {s.name: s for s in model.specs}
     stored = model.meta["reference"]
     if reference is not None:
-        ref_p = score_frame(model, reference)["p_bad"].to_numpy()
+        ref_p = score_frame(model, reference, reasons=0)["p_bad"].to_numpy()
         stored = build_reference(reference, list(specs.values()), ref_p,
                                  {n: 1.0 for n in stored["features"]}, top=len(stored["features"]))
-    new_p = score_frame(model, new)["p_bad"].to_numpy()
+    new_p = score_frame(model, new, reasons=0)["p_bad"].to_numpy() if new_p_bad is None else np.asarray(new_p_bad)
     rows = [_row(SCORE, "score", stored["score"]["shares"],
                  bin_shares(new_p, np.asarray(stored["score"]["edges"])))]
     for name, profile in stored["features"].items():

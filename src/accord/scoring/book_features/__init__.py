@@ -51,23 +51,28 @@ def compute_features(book: dict[str, pl.DataFrame], snaps: pl.DataFrame, optiona
     pop = pop.select(pl.col("loan_pk").cast(pl.Int64), pl.col("d").cast(pl.Int64)).unique(maintain_order=True)
     base = blocks.loan_block(book["loans"], pop)
     keys = base.select("loan_pk", "d", "borrower_id")
+    pairs = keys.select("loan_pk", "d")
+    # Every block returns one row per row of ``keys``, in its order: placed side by side, not joined.
     parts = [
-        history.history_features(book["installments"], book["payments"], keys.select("loan_pk", "d")),
-        blocks.snapshot_block(snaps, keys.select("loan_pk", "d")),
-        blocks.promise_block(optional.get("promises"), keys.select("loan_pk", "d")),
+        history.history_features(book["installments"], book["payments"], pairs),
+        blocks.snapshot_block(snaps, pairs),
+        blocks.promise_block(optional.get("promises"), pairs),
         blocks.contact_block(optional.get("contact_events"), keys),
         blocks.reply_block(optional.get("replies"), keys),
-        blocks.arrangement_block(optional.get("arrangements"), keys.select("loan_pk", "d")),
+        blocks.arrangement_block(optional.get("arrangements"), pairs),
     ]
-    out = base
     for part in parts:
-        out = out.join(part.drop("borrower_id", strict=False), on=["loan_pk", "d"], how="left")
+        if part.height != base.height or not part["loan_pk"].equals(base["loan_pk"]):
+            raise AssertionError("a feature block lost the population's row order")
+    out = pl.concat([base, *[p.drop("loan_pk", "d", "borrower_id", strict=False) for p in parts]], how="horizontal")
     out = out.with_columns(pl.col("balance_minor").fill_null(pl.col("principal_remaining_minor")))
     out = out.with_columns(
         pl.when(pl.col("installment_minor") > 0).then(pl.col("balance_minor") / pl.col("installment_minor"))
         .alias("balance_to_installment"),
         pl.col("d").cast(pl.Int32).cast(pl.Date).alias("decision_date"))
-    return out.select(*ID_COLUMNS, *FEATURE_COLUMNS).sort("decision_date", "loan_pk")
+    out = out.select(*ID_COLUMNS, *FEATURE_COLUMNS)
+    order = (pl.col("decision_date").cast(pl.Int64) * (1 << 42) + pl.col("loan_pk"))
+    return out if out.select(order.is_sorted())[0, 0] else out.sort("decision_date", "loan_pk")
 
 
 def features_for(session: Session, pop: pl.DataFrame, tables: set[str] | None = None) -> pl.DataFrame:
@@ -77,7 +82,7 @@ def features_for(session: Session, pop: pl.DataFrame, tables: set[str] | None = 
     first, last = (_day(int(v)) for v in (pop["d"].min(), pop["d"].max()))
     book = repository.read_book(session, first, last)
     days = sorted(set(pop["d"].to_list()))
-    snaps = repository.read_snapshots(session, first, last, only_days=[_day(d) for d in days])
+    snaps = repository.read_balances(session, [_day(d) for d in days])
     optional = repository.read_optional(session, last, tables)
     return compute_features(book, snaps, optional, pop)
 
@@ -87,7 +92,7 @@ def build_features(session: Session, decision_date: date, tables: set[str] | Non
     book = repository.read_book(session, decision_date, decision_date)
     d = epoch_day(decision_date)
     pop = open_population(book["loans"], [d])
-    snaps = repository.read_snapshots(session, decision_date, decision_date)
+    snaps = repository.read_balances(session, [decision_date])
     optional = repository.read_optional(session, decision_date, tables)
     return compute_features(book, snaps, optional, pop)
 

@@ -40,7 +40,7 @@ NO_ANSWER = ("no_answer", "busy", "voicemail_no_message", "rejected")
 def loan_block(loans: pl.DataFrame, pop: pl.DataFrame) -> pl.DataFrame:
     """Terms of the loan (fixed at disbursement) and months on book on d. Language and
     jurisdiction are kept (they are not protected attributes); names, ids and contact data are not."""
-    x = pop.join(loans, on="loan_pk", how="inner")
+    x = pop.join(loans, on="loan_pk", how="inner", maintain_order="left")
     return x.select(
         "loan_pk", "d", "loan_id", "borrower_id",
         *[pl.col(c).cast(t) for c, t in LOAN_COLUMNS.items() if c not in ("annual_rate", "months_on_book")],
@@ -53,7 +53,7 @@ def snapshot_block(snaps: pl.DataFrame, pop: pl.DataFrame) -> pl.DataFrame:
     """Balances from the snapshot taken on d itself (null when the run did not snapshot that day)."""
     s = snaps.select("loan_pk", pl.col("day").alias("d"), pl.col("outstanding_principal").alias("balance_minor"),
                      "overdue_minor", pl.col("penalty").alias("penalty_minor"))
-    return pop.join(s, on=["loan_pk", "d"], how="left")
+    return pop.join(s, on=["loan_pk", "d"], how="left", maintain_order="left")
 
 
 def _empty(pop: pl.DataFrame, columns: dict) -> pl.DataFrame:
@@ -116,21 +116,24 @@ def reply_block(replies: pl.DataFrame | None, pop: pl.DataFrame) -> pl.DataFrame
 
 
 def arrangement_block(arr: pl.DataFrame | None, pop: pl.DataFrame) -> pl.DataFrame:
-    """Arrangements (plans, extensions, settlements) started by d. Status is today's: only its
-    broken / active split is used, and only for arrangements started by d (documented limitation
-    until arrangements record the day their status changed)."""
+    """Arrangements (plans, extensions, settlements) offered by d, and how many of them had been
+    broken by d or were active on d, from their status history (each change with its day): a
+    later breach was not known on d."""
     if arr is None:
         return _empty(pop, ARRANGEMENT_COLUMNS)
-    x = pop.join(arr, on="loan_pk", how="inner").filter(pl.col("day") <= pl.col("d"))
-    agg = x.group_by("loan_pk", "d").agg(
-        pl.len().cast(pl.Int64).alias("arrangements"),
-        (pl.col("status") == "broken").sum().cast(pl.Int64).alias("arrangements_broken"),
+    x = pop.join(arr, on="loan_pk", how="inner").filter(pl.col("offered_day") <= pl.col("d"))
+    known = x.filter(pl.col("day").is_not_null() & (pl.col("day") <= pl.col("d")))
+    per_arrangement = known.sort("day", maintain_order=True).group_by("loan_pk", "d", "arrangement_id").agg(
+        (pl.col("status") == "broken").any().alias("broken"), pl.col("status").last().alias("status"))
+    counts = per_arrangement.group_by("loan_pk", "d").agg(
+        pl.col("broken").sum().cast(pl.Int64).alias("arrangements_broken"),
         (pl.col("status") == "active").sum().cast(pl.Int64).alias("arrangements_active"))
-    return _fill(pop, agg, ARRANGEMENT_COLUMNS)
+    offered = x.group_by("loan_pk", "d").agg(pl.col("arrangement_id").n_unique().cast(pl.Int64).alias("arrangements"))
+    return _fill(pop, offered.join(counts, on=["loan_pk", "d"], how="left"), ARRANGEMENT_COLUMNS)
 
 
 def _fill(pop: pl.DataFrame, agg: pl.DataFrame, columns: dict, keep_null: tuple[str, ...] = ()) -> pl.DataFrame:
     """Left-join onto the population; counts are 0 for loans with no rows, ratios stay null."""
-    out = pop.select("loan_pk", "d").join(agg, on=["loan_pk", "d"], how="left")
+    out = pop.select("loan_pk", "d").join(agg, on=["loan_pk", "d"], how="left", maintain_order="left")
     return out.with_columns([
         (pl.col(c) if c in keep_null else pl.col(c).fill_null(0)).cast(t).alias(c) for c, t in columns.items()])
