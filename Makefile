@@ -23,7 +23,7 @@ install: $(STAMP)
 # every day of June (ledger, cases, plan, gate, outbox), then the bucket table, roll-rate matrix, KPIs,
 # the last day's contacts, the champion / challenger results, and ledger and journal checks.
 demo: $(STAMP)
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-casefile.zip
 	$(ACCORD_DEMO) init
 	$(ACCORD_DEMO) demo-data --loans $(DEMO_LOANS) --seed 1 --as-of 2026-06-30
 	$(ACCORD_DEMO) run --as-of 2026-05-31
@@ -37,6 +37,12 @@ demo: $(STAMP)
 	$(ACCORD_DEMO) actions list --date 2026-06-30
 	$(ACCORD_DEMO) ledger verify
 	$(ACCORD_DEMO) journal verify
+	@echo "one M2 account: the arrangements it qualifies for, then its case file for a mediator ..."
+	@set -- $$($(ACCORD_DEMO) case list --stage M2 --limit 1 --format json | $(BIN)/python -c \
+	  'import json, sys; c = json.load(sys.stdin)[0]; print(c["case_id"], c["loan_id"])') && \
+	$(ACCORD_DEMO) arrangement offers $$2 --income 6000 --expenses 3500 --hardship job_loss --on 2026-06-30 && \
+	$(ACCORD_DEMO) case export $$1 --out demo-casefile.zip --lang en && \
+	$(ACCORD_DEMO) journal verify --receipts demo-casefile.zip
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 $(PYTEST_ARGS)

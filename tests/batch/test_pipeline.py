@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from accord.batch import collection
-from accord.batch.pipeline import run_pipeline
+from accord.batch.pipeline import STEPS, run_pipeline
 from accord.kit.db import session_scope
 from accord.simulation.service import load_demo
 from accord.strategy.models import Action
@@ -47,7 +47,7 @@ def test_run_plans_gates_and_queues_and_is_idempotent(book):
     from accord.outbox.models import Message
 
     report = run_pipeline(DAY, book)
-    assert set(report.steps) == {"promises", "cases", "scores", "plan", "outbox"}
+    assert set(report.steps) == set(STEPS[1:])  # every step after the ledger
     assert "skipped" in report.steps["scores"]  # no model registered: rule-based bands
     actions = _count(book, Action, plan_date=DAY)
     assert actions == report.steps["plan"]["planned"] + report.steps["plan"]["blocked"] > 0
@@ -59,7 +59,7 @@ def test_run_plans_gates_and_queues_and_is_idempotent(book):
         stamped = s.scalars(select(Case).where(Case.arm.is_not(None))).all()
         assert stamped and all(c.strategy == "default-ladder" and c.arm in ("champion", "gentle_m1") for c in stamped)
     again = run_pipeline(DAY, book)
-    assert again.ledger.already_done and again.steps == {} and set(again.skipped) == {"promises", "cases", "scores", "plan", "outbox"}
+    assert again.ledger.already_done and again.steps == {} and set(again.skipped) == set(STEPS[1:])
     assert _count(book, Action, plan_date=DAY) == actions and _count(book, Message) == messages
 
 
@@ -76,7 +76,9 @@ def test_an_interrupted_run_resumes_at_the_unfinished_step(book, monkeypatch):
     queued_before = _count(book, Message)
     monkeypatch.undo()
     report = run_pipeline(DAY, book)
-    assert report.skipped == ["promises", "cases", "scores", "plan"] and list(report.steps) == ["outbox"]
+    from accord.batch.pipeline import STEPS
+
+    assert report.skipped == list(STEPS[1:-1]) and list(report.steps) == ["outbox"]
     assert _count(book, Action, plan_date=DAY) == planned  # nothing planned twice
     assert _count(book, Message) == queued_before + report.steps["outbox"]["queued"]
 

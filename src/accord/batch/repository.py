@@ -24,7 +24,8 @@ def first_activity(session: Session) -> date | None:
 
 def load_frames(session: Session, snapshot_before: date | None) -> dict[str, pl.DataFrame]:
     """Open loans (and loans with unapplied payments), their unsettled installments, unapplied
-    payments, and each loan's bucket in the last snapshot before the run."""
+    payments, and each loan's bucket in the last snapshot before the run. Payments of written-off loans
+    are not the engine's: they are recoveries (``accord.writeoffs.recovery``, called by the run)."""
     d = session.get_bind().dialect.name
     ed = lambda c: epoch_days_sql(d, c)  # noqa: E731
     with reader(session) as conn:
@@ -32,7 +33,7 @@ def load_frames(session: Session, snapshot_before: date | None) -> dict[str, pl.
             SELECT pk AS loan_pk, product, penalty_rate_daily, grace_days, credit_minor,
                    {ed('disbursed_on')} AS disbursed
             FROM loans WHERE status = 'open'
-               OR pk IN (SELECT loan_pk FROM payments WHERE applied_on IS NULL)
+               OR (status <> 'written_off' AND pk IN (SELECT loan_pk FROM payments WHERE applied_on IS NULL))
             ORDER BY pk""")
         inst = read_frame(conn, f"""
             SELECT i.loan_pk, i.installment_no, {ed('i.due_on')} AS due,
@@ -40,10 +41,12 @@ def load_frames(session: Session, snapshot_before: date | None) -> dict[str, pl.
                    i.fee_paid, i.penalty_accrued, i.penalty_paid
             FROM installments i JOIN loans l ON l.pk = i.loan_pk
             WHERE i.settled_on IS NULL AND l.status = 'open'
-            ORDER BY i.loan_pk, i.installment_no""")
+            ORDER BY i.loan_pk, i.due_on, i.installment_no""")  # due order: arrangement rows may fall due before older-numbered ones
         pays = read_frame(conn, f"""
             SELECT id AS payment_id, loan_pk, {ed('paid_on')} AS day, amount_minor, paid_at
-            FROM payments WHERE applied_on IS NULL ORDER BY paid_on, paid_at, id""")
+            FROM payments WHERE applied_on IS NULL
+              AND loan_pk NOT IN (SELECT pk FROM loans WHERE status = 'written_off')
+            ORDER BY paid_on, paid_at, id""")
         prev = pl.DataFrame({"loan_pk": [], "bucket": []}, schema={"loan_pk": pl.Int64, "bucket": pl.String})
         if snapshot_before is not None:
             prev = read_frame(conn, f"""

@@ -94,6 +94,12 @@ def run_day(session: Session, as_of: date, snapshot_from: date | None = None, pr
     if snap_from > start:
         repo.delete_snapshots_from(session, snap_from)  # only possible when re-snapshotting explicitly
     report.counts = _write(session, frames, book, out, as_of)
+    # Payments for written-off loans (the engine never loads them) are recorded as recoveries.
+    from accord.writeoffs.recovery import apply_recoveries
+
+    rec = apply_recoveries(session, start, as_of)
+    if rec["recoveries"]:
+        report.counts.update(rec)
     run = Run(as_of=as_of, status="completed", started_at=utcnow(), finished_at=utcnow(),
               processed_from=start, steps={"counts": report.counts})
     session.add(run)

@@ -1,7 +1,8 @@
-"""Case-workflow policy as data: promise tolerance and horizon, dispute holds and SLAs per jurisdiction.
+"""Case-workflow policy as data: promise tolerance and horizon, dispute holds and SLAs per jurisdiction,
+pre-due case opening.
 
 The defaults ship as YAML in ``accord/cases/data``; ``ACCORD_CASES_POLICY_DIR`` points at a folder with
-replacement ``promises.yaml`` / ``disputes.yaml`` files (a compliance officer's own copy).
+replacement ``promises.yaml`` / ``disputes.yaml`` / ``pre_due.yaml`` files (a compliance officer's own copy).
 """
 
 from __future__ import annotations
@@ -149,3 +150,37 @@ def _dispute_policy(path: Path) -> DisputePolicy:
 
 def dispute_policy() -> DisputePolicy:
     return _dispute_policy(_path("disputes.yaml"))
+
+
+@dataclass(frozen=True)
+class PreDuePolicy:
+    """When a case opens before the due date: the installment falls due within ``days_before`` days
+    and the account is at risk — a pre-due model's ``p_bad >= threshold``, or without a score the rule:
+    late in ``late_of_last`` of the last ``last_installments`` installments, or partly paid now."""
+
+    days_before: int = 3
+    threshold: float = 0.5
+    last_installments: int = 3
+    late_of_last: int = 2
+    partial_payment: bool = True
+
+
+@lru_cache(maxsize=4)
+def _pre_due_policy(path: Path) -> PreDuePolicy:
+    d = _load(path)
+    r = d.get("rule") or {}
+    try:
+        p = PreDuePolicy(days_before=int(d.get("days_before", 3)), threshold=float(d.get("threshold", 0.5)),
+                         last_installments=int(r.get("last_installments", 3)),
+                         late_of_last=int(r.get("late_of_last", 2)),
+                         partial_payment=bool(r.get("partial_payment", True)))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"{path}: invalid pre-due policy ({exc})") from exc
+    if p.days_before < 0 or not (0 < p.threshold <= 1) or p.last_installments < 1 or p.late_of_last < 1:
+        raise InputError(f"{path}: days_before must be >= 0, threshold in (0, 1], last_installments and "
+                         f"late_of_last >= 1")
+    return p
+
+
+def pre_due_policy() -> PreDuePolicy:
+    return _pre_due_policy(_path("pre_due.yaml"))

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import polars as pl
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from accord.cases.models import Case, Dispute, Hold, Promise
@@ -61,6 +61,48 @@ def snapshot_for_sync(session: Session, as_of: date) -> pl.DataFrame:
     from accord.cases.lifecycle import SNAPSHOT_SCHEMA
 
     return frame(session, stmt, SNAPSHOT_SCHEMA)
+
+
+def pre_due_candidates(session: Session, as_of: date, days_before: int, last_installments: int) -> pl.DataFrame:
+    """Current loans (DPD 0 on ``as_of``) with an unpaid installment due within ``days_before`` days
+    (today included): its due date and amount, what is paid on it or waiting as credit, and how many of the previous
+    ``last_installments`` installments were settled late (a correlated count over the primary key)."""
+    from datetime import timedelta
+
+    from accord.cases.lifecycle import PRE_DUE_SCHEMA
+    from accord.loans.models import Installment
+
+    snap, loan, *_ = _book()
+    cur = Installment.__table__.alias("c")
+    prev = Installment.__table__.alias("p")
+    late = (select(func.count()).select_from(prev)
+            .where(prev.c.loan_pk == cur.c.loan_pk, prev.c.installment_no < cur.c.installment_no,
+                   prev.c.installment_no >= cur.c.installment_no - last_installments,
+                   prev.c.settled_on > prev.c.due_on).scalar_subquery())
+    current = (select(snap.loan_pk).where(snap.loan_pk == cur.c.loan_pk, snap.as_of == as_of, snap.dpd == 0,
+                                          snap.closed == false()).exists())
+    # Driven by the unpaid-by-due-date index (a few days of installments), each checked against the
+    # day's snapshot by primary key — not a pass over the whole snapshot or installment table.
+    stmt = (select(cur.c.loan_pk, loan.id, loan.borrower_id, cur.c.due_on,
+                   (cur.c.principal_due + cur.c.interest_due + cur.c.fee_due).label("due_minor"),
+                   (cur.c.principal_paid + cur.c.interest_paid + cur.c.fee_paid + loan.credit_minor).label("paid_minor"),
+                   late.label("late_recent"))
+            .join(loan, loan.pk == cur.c.loan_pk)
+            .where(cur.c.settled_on.is_(None), cur.c.due_on >= as_of,
+                   cur.c.due_on <= as_of + timedelta(days=days_before), current))
+    return frame(session, stmt, PRE_DUE_SCHEMA)
+
+
+def pre_due_scores(session: Session, as_of: date) -> pl.DataFrame | None:
+    """The day's stored pre-due model scores (loan_pk, p_bad), or None without the scores table."""
+    from sqlalchemy import inspect
+
+    if not inspect(session.get_bind()).has_table("scores"):
+        return None
+    from accord.scoring.book_models import Score
+
+    return frame(session, select(Score.loan_pk, Score.p_bad).where(Score.as_of == as_of, Score.target == "pre_due"),
+                 {"loan_pk": pl.Int64, "p_bad": pl.Float64})
 
 
 def open_cases_frame(session: Session) -> pl.DataFrame:

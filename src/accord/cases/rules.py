@@ -9,7 +9,8 @@ from accord.cases.policy import DisputeJurisdiction
 from accord.kit.errors import InputError
 
 CASE_STATUSES = ("open", "closed")
-CLOSE_REASONS = ("cured", "paid_off", "settled", "written_off")
+# "paid": a pre-due case whose installment was paid before it fell due.
+CLOSE_REASONS = ("cured", "paid", "paid_off", "settled", "written_off")
 OWNER_KINDS = ("queue", "agent", "agency")
 HOLD_KINDS = ("dispute", "cease", "opt_out", "legal", "vulnerability", "bankruptcy", "attorney",
               "mental_capacity")

@@ -51,7 +51,7 @@ def sync_cases(session: Session, as_of: date, actor: str = "batch") -> dict:
     cases = repo.open_cases_frame(session)
     missing = cases.join(snap.select("loan_pk"), on="loan_pk", how="anti")["loan_pk"].to_list()
     gone = repo.loans_state(session, missing) if missing else pl.DataFrame(schema=GONE_SCHEMA)
-    plan = plan_sync(snap, cases, gone, as_of)
+    plan = plan_sync(snap, cases, gone, as_of, _pre_due(session, as_of))
     counts = plan.counts()
     if not (plan.to_open.height or plan.to_update.height or plan.to_close.height):
         return {**counts, "as_of": as_of.isoformat(), "changed": False}
@@ -67,16 +67,17 @@ def sync_cases(session: Session, as_of: date, actor: str = "batch") -> dict:
     opened: dict[int, int] = {}
     if plan.to_open.height:
         repo.insert_cases(session, plan.to_open.select(
-            "loan_pk", "loan_id", "borrower_id", pl.lit(as_of).alias("opened_on"), pl.col("bucket").alias("stage"),
+            "loan_pk", "loan_id", "borrower_id", pl.lit(as_of).alias("opened_on"), "stage",
             "bucket", "dpd", pl.lit("queue").alias("owner_kind"), pl.lit("default").alias("owner_id"),
             pl.lit("open").alias("status"), pl.lit(0).alias("broken_promises"), pl.lit(as_of).alias("updated_on")))
         opened = repo.open_case_ids(session, plan.to_open["loan_pk"].to_list())
 
     day = as_of.isoformat()  # ISO text in payloads: cheaper to serialise than dates, 100,000 times
-    events = [Event("case.opened", {"case_id": opened[pk], "opened_on": day, "dpd": dpd, "bucket": bucket},
+    events = [Event("case.opened", {"case_id": opened[pk], "opened_on": day, "dpd": dpd, "bucket": bucket,
+                                    "stage": stage},
                     actor=actor, loan_id=lid, borrower_id=bid, subject=f"case:{opened[pk]}")
-              for pk, lid, bid, dpd, bucket in plan.to_open.select(
-                  "loan_pk", "loan_id", "borrower_id", "dpd", "bucket").iter_rows()]
+              for pk, lid, bid, dpd, bucket, stage in plan.to_open.select(
+                  "loan_pk", "loan_id", "borrower_id", "dpd", "bucket", "stage").iter_rows()]
     events += [Event("case.closed", {"case_id": cid, "close_reason": reason, "closed_on": on},
                      actor=actor, loan_id=lid, borrower_id=bid, subject=f"case:{cid}")
                for cid, lid, bid, reason, on in plan.to_close.select(
@@ -86,6 +87,18 @@ def sync_cases(session: Session, as_of: date, actor: str = "batch") -> dict:
                         actor=actor, subject=f"cases:{as_of.isoformat()}"))
     append_many(session, events)
     return {**counts, "as_of": as_of.isoformat(), "changed": True}
+
+
+def _pre_due(session: Session, as_of: date) -> pl.DataFrame:
+    """Current loans with an installment due within the pre-due days, each marked at risk or not (the
+    day's pre-due model score where there is one, else the policy's rule)."""
+    from accord.cases.lifecycle import pre_due_risk
+    from accord.cases.policy import pre_due_policy
+
+    p = pre_due_policy()
+    cands = repo.pre_due_candidates(session, as_of, p.days_before, p.last_installments)
+    return pre_due_risk(cands, repo.pre_due_scores(session, as_of), threshold=p.threshold,
+                        late_of_last=p.late_of_last, partial_payment=p.partial_payment)
 
 
 def close_case(session: Session, case_id: int, reason: str, *, actor: str, on: date) -> Case:

@@ -12,6 +12,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", help="Random seed (ids are prefixed with it)."),
         as_of: str = typer.Option("2026-06-30", "--as-of", help="End of the generated payment history."),
         term: int = typer.Option(None, "--term", help="Force every loan to this many monthly installments."),
+        late_factor: float = typer.Option(1.0, "--late-factor", min=0.01,
+                                          help="Multiply the odds of late and defaulted installments "
+                                               "(1 = the calibrated book; ~2.2 gives about 10 % delinquent)."),
     ) -> None:
         """Generate Chinese and English borrowers with hidden ability and willingness, mixed products,
         and a realistic delinquency tail, and load them."""
@@ -32,7 +35,8 @@ def register(app: typer.Typer) -> None:
                                 description=label)
 
             with session_scope() as session:
-                counts = load_demo(session, loans, seed, day, term_months=term, progress=step)
+                counts = load_demo(session, loans, seed, day, term_months=term, progress=step,
+                                   late_factor=late_factor)
                 progress.update(task, description="committing", advance=1)
             progress.update(task, description="done", completed=len(steps) + 1)
         err.print(f"loaded {counts['loans']:,} loans, {counts['borrowers']:,} borrowers, "

@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
             print_json({"as_of": str(day), "already_done": led.already_done and not report.steps,
                         "processed_from": str(led.processed_from) if led.processed_from else None,
                         "days": led.days, "counts": led.counts, "steps": report.steps,
-                        "timings": {k: round(v, 3) for k, v in {**led.timings, **report.timings}.items()}})
+                        "timings": {k: round(v, 3) for k, v in {**led.timings, **report.timings}.items()},
+                        "peak_rss_mib": report.memory})
             return
         if led.already_done and not report.steps:
             err.print(f"{day} was already run; nothing to do")

@@ -116,6 +116,9 @@ class Installment(Base):
     __table_args__ = (
         Index("ix_installments_unsettled", "loan_pk", "installment_no",
               sqlite_where=text("settled_on IS NULL"), postgresql_where=text("settled_on IS NULL")),
+        # Unpaid installments falling due soon (pre-due cases, migration 0410).
+        Index("ix_installments_unsettled_due", "due_on",
+              sqlite_where=text("settled_on IS NULL"), postgresql_where=text("settled_on IS NULL")),
     )
     loan_pk: Mapped[int] = mapped_column(ForeignKey("loans.pk"), primary_key=True)
     installment_no: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -25,11 +25,11 @@ def _hash_rows(df: pl.DataFrame, cols: list[str]) -> pl.Series:
 
 
 def load_demo(session: Session, n_loans: int, seed: int, as_of: date, term_months: int | None = None,
-              progress=None) -> dict:  # noqa: ANN001
+              progress=None, late_factor: float = 1.0) -> dict:  # noqa: ANN001
     """Generate and insert; returns counts. Refuses to load the same seed twice."""
     step = progress or (lambda label: None)
     step("generating portfolio")
-    pf: Portfolio = generate_portfolio(n_loans, seed, as_of, term_months=term_months)
+    pf: Portfolio = generate_portfolio(n_loans, seed, as_of, term_months=term_months, late_factor=late_factor)
     first_id = pf.loans["id"][0]
     if session.scalar(select(Loan.pk).where(Loan.id == first_id)):
         raise ProblemError(f"demo data with seed {seed} is already loaded (loan {first_id} exists); use another --seed")

@@ -43,9 +43,12 @@ def load_accounts(session: Session, as_of: date) -> pl.DataFrame:
         late = read_frame(conn, f"""
             SELECT loan_pk, COUNT(*) AS late_count FROM installments
             WHERE settled_on IS NOT NULL AND settled_on > due_on AND settled_on <= '{day}' GROUP BY loan_pk""")
+        # Only "paid since the account fell past due" uses it: the delinquent loans' payments suffice
+        # (index on payments.loan_pk), not a scan of every payment of the book.
         paid = read_frame(conn, f"""
-            SELECT loan_pk, MAX({epoch_days_sql(d, 'paid_on')}) AS last_paid FROM payments
-            WHERE paid_on <= '{day}' GROUP BY loan_pk""")
+            SELECT p.loan_pk, MAX({epoch_days_sql(d, 'p.paid_on')}) AS last_paid FROM payments p
+            JOIN delinquency_snapshots s ON s.loan_pk = p.loan_pk AND s.as_of = '{day}' AND s.dpd >= 1
+            WHERE p.paid_on <= '{day}' GROUP BY p.loan_pk""")
     if acc.height == 0:
         return acc
     from accord.kit.timeutil import epoch_day
@@ -74,6 +77,8 @@ def load_accounts(session: Session, as_of: date) -> pl.DataFrame:
     acc = acc.with_columns(pl.lit(False).alias(c) for c in
                            ("has_promise", "responded", "promise_broken", "contacted_today", "on_hold"))
     acc = acc.with_columns(pl.lit(None, pl.String).alias("case_id"))
+    if not _has(session, "cases"):  # else the open case's stage (M1.., pre_due, legal) comes with the case
+        acc = acc.with_columns(pl.lit(None, pl.String).alias("case_stage"))
     acc = _model_bands(session, acc, as_of)
     return _optional_features(session, acc, as_of)
 
@@ -105,15 +110,30 @@ def _optional_features(session: Session, acc: pl.DataFrame, as_of: date) -> pl.D
     day = as_of.isoformat()
     with reader(session) as conn:
         if _has(session, "cases"):
-            cases = _typed(read_frame(conn, "SELECT loan_pk, CAST(id AS VARCHAR(64)) AS case_id_db FROM cases WHERE status = 'open'"),
-                           loan_pk=pl.Int64, case_id_db=pl.String)
+            cases = _typed(read_frame(conn, "SELECT loan_pk, CAST(id AS VARCHAR(64)) AS case_id_db, owner_kind AS _owner, "
+                                            "stage AS case_stage FROM cases WHERE status = 'open'"),
+                           loan_pk=pl.Int64, case_id_db=pl.String, _owner=pl.String, case_stage=pl.String)
+            # A case handed over to an agency is the agency's to work: the lender's ladder leaves it alone.
             acc = acc.join(cases, on="loan_pk", how="left").with_columns(
-                pl.coalesce("case_id_db", "case_id").alias("case_id")).drop("case_id_db")
+                pl.coalesce("case_id_db", "case_id").alias("case_id")).filter(
+                pl.col("_owner").fill_null("") != "agency").drop("case_id_db", "_owner")
         if _has(session, "holds"):
-            holds = _typed(read_frame(conn, "SELECT DISTINCT borrower_id, 1 AS held FROM holds WHERE released_at IS NULL"),
-                           borrower_id=pl.String, held=pl.Int64)
-            acc = acc.join(holds, on="borrower_id", how="left").with_columns(
-                (pl.col("on_hold") | pl.col("held").is_not_null()).alias("on_hold")).drop("held")
+            # A hold without a loan covers all the borrower's loans; one with a loan (a legal matter, a
+            # dispute of one debt) only that loan: the borrower's other loans are still collected.
+            holds = _typed(read_frame(conn, "SELECT DISTINCT borrower_id, loan_id, 1 AS held FROM holds "
+                                            "WHERE released_at IS NULL"),
+                           borrower_id=pl.String, loan_id=pl.String, held=pl.Int64)
+            wide = holds.filter(pl.col("loan_id").is_null()).select("borrower_id", "held").unique()
+            one = holds.filter(pl.col("loan_id").is_not_null()).select("loan_id", pl.col("held").alias("held_loan")).unique()
+            acc = acc.join(wide, on="borrower_id", how="left").join(one, on="loan_id", how="left").with_columns(
+                (pl.col("on_hold") | pl.col("held").is_not_null() | pl.col("held_loan").is_not_null())
+                .alias("on_hold")).drop("held", "held_loan")
+        if _has(session, "arrangements"):
+            # A loan in an active repayment arrangement gets its plan reminders, not the collection ladder.
+            arr = _typed(read_frame(conn, "SELECT DISTINCT loan_pk, 1 AS arr FROM arrangements WHERE status = 'active'"),
+                         loan_pk=pl.Int64, arr=pl.Int64)
+            acc = acc.join(arr, on="loan_pk", how="left").with_columns(
+                pl.col("arr").is_not_null().alias("in_arrangement")).drop("arr")
         if _has(session, "promises"):
             pr = read_frame(conn, f"""
                 SELECT loan_id, MAX(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,

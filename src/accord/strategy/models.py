@@ -35,3 +35,16 @@ class Action(Base):
     arm: Mapped[str] = mapped_column(String(64))
     experiment: Mapped[str | None] = mapped_column(String(64), nullable=True)
     strategy: Mapped[str] = mapped_column(String(64))
+
+
+class ContactHour(Base):
+    """What a borrower's contact history says about one local hour of the day (0–23 in the borrower's
+    own zone): contacts that reached them then (answered calls, replies, payments soon after a message)
+    and attempts made then. Learnt in bulk by the daily run; the schedule sends at the best hour."""
+
+    __tablename__ = "contact_hours"
+    borrower_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    positives: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_on: Mapped[date] = mapped_column(Date)

@@ -53,4 +53,6 @@ def plan_day(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
         keep = keep & (~pl.col("conditions").list.contains(name) | expr)
     # No collection activity at all on an account under a hold (dispute, cease, legal, vulnerability …).
     planned = planned.filter(keep & ~pl.col("on_hold"))
+    if "in_arrangement" in planned.columns:  # an active repayment arrangement: no ladder contacts
+        planned = planned.filter(~pl.col("in_arrangement"))
     return planned.drop("conditions").sort("priority", "loan_pk", "step", descending=[True, False, False])

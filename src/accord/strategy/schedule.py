@@ -1,6 +1,7 @@
-"""Send times: each action at its channel's preferred local hour in the borrower's own time zone,
-spread over minutes to respect per-channel rate limits, never outside the day's contact window
-(overflow rolls to the next day's window start)."""
+"""Send times: each action at the borrower's learnt preferred hour (``preferred_minute``, from the
+contact history; see ``strategy/hours.py``) or else its channel's preferred local hour, in the
+borrower's own time zone, spread over minutes to respect per-channel rate limits, never outside the
+day's contact window (overflow rolls to the next day's window start)."""
 
 from __future__ import annotations
 
@@ -27,18 +28,33 @@ class Window:
     rate: dict = field(default_factory=lambda: dict(RATE_PER_MINUTE))
 
 
+# Channels sent at the borrower's learnt hour when there is one (letters go out with the post).
+PERSONAL = ("sms", "push", "email", "ai_call", "call")
+
+
 def schedule(planned: pl.DataFrame, as_of: date, window: Window = Window()) -> pl.DataFrame:
     """Adds ``scheduled_at`` (UTC) and ``local_time`` (HH:MM in the borrower's zone). ``planned``
-    needs channel, timezone and a priority order (rows earlier in the frame are sent first)."""
+    needs channel, timezone and a priority order (rows earlier in the frame are sent first); an
+    optional ``preferred_minute`` (local minutes after midnight, null = none learnt) moves a
+    borrower's contacts to their best hour, clamped into the window."""
     if planned.height == 0:
         return planned.with_columns(pl.lit(None, pl.Datetime("us", "UTC")).alias("scheduled_at"),
                                     pl.lit(None, pl.String).alias("local_time"))
     df = planned.with_row_index("_order").with_columns(
         pl.col("channel").replace_strict(window.preferred, default=window.start, return_dtype=pl.Int64).alias("_pref"),
         pl.col("channel").replace_strict(window.rate, default=10**9, return_dtype=pl.Int64).alias("_rate"))
-    df = df.with_columns((pl.col("_order").rank("ordinal").over("channel") - 1).cast(pl.Int64).alias("_rank"))
+    if "preferred_minute" in df.columns:
+        learnt = pl.col("preferred_minute").clip(window.start, window.end - 1)
+        df = df.with_columns(pl.when(pl.col("preferred_minute").is_not_null() & pl.col("channel").is_in(PERSONAL))
+                             .then(learnt).otherwise(pl.col("_pref")).cast(pl.Int64).alias("_pref"))
+    # Per channel, a queue served at ``rate`` a minute: in units of 1/rate minute, the i-th send (by
+    # preferred minute, then priority) goes at max over j <= i of (pref_j * rate + i - j) — never before
+    # its own preferred minute, never more than ``rate`` sends in one minute.
+    df = df.sort("channel", "_pref", "_order").with_columns(
+        pl.int_range(pl.len()).over("channel").cast(pl.Int64).alias("_rank"))
+    df = df.with_columns((pl.col("_pref") * pl.col("_rate") - pl.col("_rank")).cum_max().over("channel").alias("_base"))
     span = window.end - window.start
-    total = pl.col("_pref") + pl.col("_rank") // pl.col("_rate")
+    total = (pl.col("_base") + pl.col("_rank")) // pl.col("_rate")
     df = df.with_columns(((total - window.start) // span).alias("_days"),
                          (window.start + (total - window.start) % span).alias("_minute"))
     base = pl.lit(as_of).cast(pl.Datetime("us"))
@@ -51,4 +67,4 @@ def schedule(planned: pl.DataFrame, as_of: date, window: Window = Window()) -> p
             .dt.convert_time_zone("UTC").alias("scheduled_at")))
     out = pl.concat(parts).sort("_order")
     return out.with_columns(pl.col("_local").dt.strftime("%Y-%m-%d %H:%M").alias("local_time")).drop(
-        "_order", "_pref", "_rate", "_rank", "_days", "_minute", "_local")
+        "_order", "_pref", "_rate", "_rank", "_base", "_days", "_minute", "_local")

@@ -32,7 +32,7 @@ TASKS = ("plan_offer", "agency_placement", "mediation_review", "legal_review")
 CONDITIONS = ("no_payment", "no_promise", "no_response", "promise_broken", "not_contacted_today", "has_email")
 TONES = ("gentle", "neutral", "firm")
 SEGMENT_FIELDS = ("bucket", "dpd", "days_in_bucket", "score_band", "segment_aw", "jurisdiction", "product",
-                  "balance", "loan_kind", "language", "pre_due_days")
+                  "balance", "loan_kind", "language", "pre_due_days", "stage")
 
 
 class Strict(BaseModel):
@@ -91,6 +91,7 @@ class When(Strict):
     loan_kind: tuple[str, ...] | None = None
     language: tuple[str, ...] | None = None
     pre_due_days: Range | None = None  # days until the next installment is due (pre-due segments)
+    stage: tuple[str, ...] | None = None  # the open case's stage: M1..M7, pre_due, or a named stage
 
 
 class Segment(Strict):

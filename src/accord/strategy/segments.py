@@ -6,7 +6,8 @@ import polars as pl
 
 from accord.strategy.schema import Range, Strategy, When
 
-LIST_FIELDS = ("bucket", "score_band", "segment_aw", "jurisdiction", "product", "loan_kind", "language")
+LIST_FIELDS = ("bucket", "score_band", "segment_aw", "jurisdiction", "product", "loan_kind", "language", "stage")
+LIST_COLUMNS = {"stage": "case_stage"}  # a field read from a differently named account column
 RANGE_FIELDS = {"dpd": "dpd", "days_in_bucket": "days_in_bucket", "balance": "balance_minor",
                 "pre_due_days": "pre_due_days"}
 
@@ -25,7 +26,7 @@ def when_expr(w: When) -> pl.Expr:
     for f in LIST_FIELDS:
         values = getattr(w, f)
         if values is not None:
-            e = e & pl.col(f).is_in(list(values))
+            e = e & pl.col(LIST_COLUMNS.get(f, f)).is_in(list(values))
     for f, col in RANGE_FIELDS.items():
         r = getattr(w, f)
         if r is not None:

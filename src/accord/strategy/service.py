@@ -39,7 +39,13 @@ def simulate(session: Session, strategy: Strategy, as_of: date) -> tuple[pl.Data
     cand = acc.filter(pl.when(pl.col("bucket") == "M0").then(-pl.col("pre_due_days"))
                       .otherwise(pl.col("days_in_bucket")).is_in(days))
     cand = cand.with_columns(assign_arms(cand["loan_id"], strategy))
-    planned = schedule(plan_day(cand, strategy), as_of)
+    planned = plan_day(cand, strategy)
+    if planned.height:  # the borrower's learnt best hour, where the contact history shows one
+        from accord.strategy.hours_service import preferred_minutes
+
+        best = preferred_minutes(session, planned["borrower_id"].unique().to_list())
+        planned = planned.join(best, on="borrower_id", how="left", maintain_order="left")
+    planned = schedule(planned, as_of)
     return acc, planned
 
 
@@ -78,9 +84,10 @@ def store_actions(session: Session, planned: pl.DataFrame, as_of: date, strategy
         pl.when(pl.col("allowed")).then(pl.lit("planned")).otherwise(pl.lit("blocked")).alias("status"),
         pl.col("rules").list.join(",").alias("_rules"), "arm",
         pl.lit(strategy.experiment).cast(pl.String).alias("experiment"), pl.lit(strategy.name).alias("strategy"))
-    rows = rows.with_columns(pl.col("_rules").map_elements(
-        lambda s: "[" + ",".join(f'"{r}"' for r in s.split(",") if r) + "]", return_dtype=pl.String).alias("rules")
-    ).drop("_rules")
+    # A JSON list of rule ids, built columnar (rule ids are plain identifiers: nothing to escape).
+    rows = rows.with_columns(pl.when(pl.col("_rules") == "").then(pl.lit("[]"))
+                             .otherwise(pl.concat_str(pl.lit('["'), pl.col("_rules").str.replace_all(",", '","'),
+                                                      pl.lit('"]'))).alias("rules")).drop("_rules")
     bulk_insert(session, "actions", rows)
     report.planned = int((rows["status"] == "planned").sum())
     report.blocked = int((rows["status"] == "blocked").sum())
