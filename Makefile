@@ -40,7 +40,7 @@ demo: $(STAMP)
 	@echo "one M2 account: the arrangements it qualifies for, then its case file for a mediator ..."
 	@set -- $$($(ACCORD_DEMO) case list --stage M2 --limit 1 --format json | $(BIN)/python -c \
 	  'import json, sys; c = json.load(sys.stdin)[0]; print(c["case_id"], c["loan_id"])') && \
-	$(ACCORD_DEMO) arrangement offers $$2 --income 6000 --expenses 3500 --hardship job_loss --on 2026-06-30 && \
+	$(ACCORD_DEMO) arrangement offers $$2 --income 6000 --expenses 3500 --hardship job_loss --on 2026-06-30 --limit 5 && \
 	$(ACCORD_DEMO) case export $$1 --out demo-casefile.zip --lang en && \
 	$(ACCORD_DEMO) journal verify --receipts demo-casefile.zip
 
