@@ -1,4 +1,4 @@
-"""Daily PSI monitoring stored in ``score_monitoring``: migration, replace-per-day, journalled
+"""Daily PSI monitoring stored in ``score_monitoring``: replace-per-day, journalled
 warnings (once per day and variable), history by date range, and ``accord model monitor --target``."""
 
 from __future__ import annotations
@@ -6,33 +6,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-
 from accord.journal import repository as journal
-from accord.kit.all_models import metadata
-from accord.kit.db import engine_for, normalise_url, session_scope
+from accord.kit.db import session_scope
 from accord.scoring import drift_log
-
-OURS = {"scores", "score_monitoring"}
-
-
-def _touches_ours(diff) -> bool:  # noqa: ANN001
-    items = diff if isinstance(diff, list) else [diff]
-    for op in items:
-        for part in op[1:] if isinstance(op, tuple) else ():
-            table = getattr(part, "table", None)
-            name = getattr(part, "name", None) if table is None else table.name
-            if name in OURS or (isinstance(part, str) and part in OURS):
-                return True
-    return False
-
-
-def test_migrated_schema_matches_the_scoring_models(db_url):
-    with engine_for(normalise_url(db_url)).connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        diffs = [d for d in compare_metadata(ctx, metadata) if _touches_ours(d)]
-    assert diffs == []
 
 
 def _psi(score: float, **features: float) -> list[dict]:
