@@ -8,16 +8,12 @@ from pathlib import Path
 
 import typer
 
+from accord.cli._common import emit as _emit
+
 agency_app = typer.Typer(help="Collection agencies and case placement (委外催收).", no_args_is_help=True)
 
 FMT = typer.Option("table", "--format", help="table or json.")
 BY = typer.Option("cli", "--by", help="Who does this (journal actor), e.g. manager:M1.")
-
-
-def _emit(fmt: str, data, columns: list[str] | None = None) -> None:  # noqa: ANN001
-    from accord.cli.cases import _emit as emit
-
-    emit(fmt, data, columns)
 
 
 def _session():  # noqa: ANN202

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import typer
 
+from accord.cli._common import emit as _emit
+
 app = typer.Typer(help="Repayment arrangements: plans (分期), extensions (展期), settlements (减免), "
                        "hardship holidays and re-ageing.", no_args_is_help=True)
 
@@ -73,30 +75,6 @@ def _terms(text: str) -> dict:
         k, v = part.split("=", 1)
         out[k.strip()] = v.strip()
     return out
-
-
-def _emit(fmt: str, data, columns: list[str] | None = None) -> None:  # noqa: ANN001
-    from accord.cli._common import check_format, out, print_json
-
-    check_format(fmt)
-    if fmt == "json":
-        print_json(data)
-        return
-    from rich.table import Table
-
-    if isinstance(data, list):
-        t = Table()
-        cols = columns or (list(data[0]) if data else [])
-        for c in cols:
-            t.add_column(c)
-        for row in data:
-            t.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in cols])
-        out.print(t)
-        if not data:
-            out.print("(none)")
-        return
-    for k, v in data.items():
-        out.print(f"{k}: {v}", highlight=False)
 
 
 @app.command("offers")

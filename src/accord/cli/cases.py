@@ -7,6 +7,9 @@ from pathlib import Path
 
 import typer
 
+from accord.cli._common import emit as _emit
+from accord.cli._common import parse_timestamp_arg as _ts
+
 case_app = typer.Typer(help="Collection cases: list, show with timeline, sync from the delinquency snapshot.",
                        no_args_is_help=True)
 promise_app = typer.Typer(help="Promises to pay: record, judge, list, reminders.", no_args_is_help=True)
@@ -17,19 +20,6 @@ FMT = typer.Option("table", "--format", help="table or json.")
 BY = typer.Option("cli", "--by", help="Who does this (journal actor), e.g. agent:A1.")
 
 
-def _ts(value: str | None, name: str):  # noqa: ANN202
-    """An ISO timestamp with an offset (naive refused, exit 2), or None."""
-    from accord.kit.errors import InputError
-    from accord.kit.timeutil import parse_timestamp
-
-    if value is None:
-        return None
-    try:
-        return parse_timestamp(value)
-    except ValueError as exc:
-        raise InputError(f"{name}: {exc}") from exc
-
-
 def _sent(session, notices: list, actor: str) -> list[dict]:  # noqa: ANN001
     """Queue the borrower notices a case command produced; each as printed: the notice and its
     outbox message (``message_id``) or why it could not be queued (``skipped``)."""
@@ -38,33 +28,6 @@ def _sent(session, notices: list, actor: str) -> list[dict]:  # noqa: ANN001
     results = send_notices(session, notices, actor=actor)
     return [{**n.as_dict(), "message_id": r["message_id"], "skipped": r["skipped"], "channel": r["channel"]}
             for n, r in zip(notices, results, strict=True)]
-
-
-def _emit(fmt: str, data, columns: list[str] | None = None, title: str | None = None) -> None:  # noqa: ANN001
-    """JSON on stdout, or a table (lists) / key-value lines (one object)."""
-    from accord.cli._common import check_format, print_json
-
-    check_format(fmt)
-    if fmt == "json":
-        print_json(data)
-        return
-    from rich.table import Table
-
-    from accord.cli._common import out
-
-    if isinstance(data, list):
-        cols = columns or (list(data[0]) if data else [])
-        t = Table(title=title)
-        for c in cols:
-            t.add_column(c)
-        for row in data:
-            t.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in cols])
-        out.print(t)
-        if not data:
-            out.print("(none)")
-    else:
-        for k, v in data.items():
-            out.print(f"{k}: {v}", highlight=False)
 
 
 # -- case ---------------------------------------------------------------------------------------------

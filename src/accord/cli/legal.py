@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from accord.cli._common import emit as _emit
+
 legal_app = typer.Typer(help="Mediation and legal track: matters per case, their steps and documents.",
                         no_args_is_help=True)
 
@@ -38,12 +40,6 @@ def _minor(value: str | None, name: str) -> int | None:
         return to_minor(value)
     except ValueError as exc:
         raise InputError(f"{name} {value!r} is not an amount") from exc
-
-
-def _emit(fmt: str, data) -> None:  # noqa: ANN001
-    from accord.cli.cases import _emit as emit
-
-    emit(fmt, data)
 
 
 def _show(fmt: str, data: dict) -> None:
@@ -130,7 +126,7 @@ def legal_list(status: str = typer.Option("open", "--status", help="open, closed
                fmt: str = FMT) -> None:
     """List legal matters (open by default)."""
     from accord.cli._common import check_format
-    from accord.cli.cases import _emit as emit
+    from accord.cli._common import emit
     from accord.kit.db import session_scope
     from accord.kit.errors import InputError
     from accord.legal import service

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from accord.cli._common import parse_timestamp_arg as _ts
+
 outbox_app = typer.Typer(help="The durable outbox: send queued messages, watch and retry them.",
                          no_args_is_help=True)
 inbound_app = typer.Typer(help="Inbound: replies and delivery receipts, understood and acted on.",
@@ -148,18 +150,6 @@ def timeline_cmd(borrower: str = typer.Argument(..., help="Borrower id."),
                 "reply": lambda: f"{i['channel']} reply: {i['intent']} {i['text']!r}",
                 "journal": lambda: f"{i['kind']} ({i['actor']})"}[i["type"]]()
         typer.echo(f"{i['at']}  {i['type']:<8} {what}")
-
-
-def _ts(value: str | None, name: str):  # noqa: ANN202
-    from accord.kit.errors import InputError
-    from accord.kit.timeutil import parse_timestamp
-
-    if value is None:
-        return None
-    try:
-        return parse_timestamp(value)
-    except ValueError as exc:
-        raise InputError(f"{name}: {exc}") from exc
 
 
 @inbound_app.command("reply")

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+
+from accord.cli._common import emit as _emit
 from typer.core import TyperGroup
 
 from accord.writeoffs.rules import REASONS
@@ -39,12 +41,6 @@ def _day(value: str | None, name: str = "--on"):  # noqa: ANN202
     from accord.kit.timeutil import utcnow, zone
 
     return utcnow().astimezone(zone(get_settings().business_timezone)).date()
-
-
-def _emit(fmt: str, data, columns: list[str] | None = None) -> None:  # noqa: ANN001
-    from accord.cli.cases import _emit as emit
-
-    emit(fmt, data, columns)
 
 
 @writeoff_app.command("apply")
