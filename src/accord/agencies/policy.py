@@ -7,9 +7,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from accord.kit.errors import InputError
+from accord.kit.yamlfile import read_mapping
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "policy.yaml"
 
@@ -26,12 +26,7 @@ class AgencyPolicy:
 
 def load_policy(path: str | Path | None = None) -> AgencyPolicy:
     path = Path(path or os.environ.get("ACCORD_AGENCY_POLICY_FILE") or DEFAULT_FILE)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the agency policy ({exc})") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: the agency policy must be a mapping")
+    data = read_mapping(path, "agency policy")
     known = AgencyPolicy.__dataclass_fields__
     for key in data:
         if key not in known:

@@ -15,10 +15,10 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from accord.arrangements.models import KINDS
 from accord.kit.errors import InputError
+from accord.kit.yamlfile import read_yaml
 from accord.kit.money import parse_decimal, to_minor
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -194,10 +194,7 @@ def _parse(src: str, product: str, bucket: str, data: dict) -> ArrangementPolicy
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime: float) -> dict:
     src = str(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{src}: cannot read the arrangement policy ({exc})") from exc
+    raw = read_yaml(path, "arrangement policy")
     if not isinstance(raw, dict) or not isinstance(raw.get("defaults"), dict):
         raise InputError(f"{src}: defaults: missing (the policy must be a mapping with `defaults`)")
     products = raw.get("products") or {}

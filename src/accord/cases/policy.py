@@ -13,9 +13,9 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from accord.kit.errors import InputError
+from accord.kit.yamlfile import read_yaml
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -28,10 +28,7 @@ def _path(name: str) -> Path:
 
 
 def _load(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the policy file ({exc})") from exc
+    data = read_yaml(path, "policy file")
     if not isinstance(data, dict):
         raise InputError(f"{path}: a policy file must be a mapping")
     return data

@@ -18,20 +18,17 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from accord.channels.samples import sample_context
 from accord.kit.errors import InputError
+from accord.kit.yamlfile import read_yaml
 
 SECTIONS = ("common", "lang", "policy")
 
 
 @lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> dict:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the lender profile ({exc})") from exc
+    data = read_yaml(path, "lender profile") or {}
     if not isinstance(data, dict) or set(data) - set(SECTIONS):
         raise InputError(f"{path}: a lender profile has only the sections {', '.join(SECTIONS)}")
     for key in ("lang", "policy"):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from accord.kit.errors import InputError
+from accord.kit.yamlfile import read_yaml
 from accord.legal.rules import TRACKS
 
 DEFAULT = Path(__file__).resolve().parent / "data" / "legal.yaml"
@@ -27,10 +27,7 @@ class LegalPolicy:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> LegalPolicy:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the legal policy ({exc})") from exc
+    data = read_yaml(path, "legal policy")
     stop = (data or {}).get("contacts_stop") if isinstance(data, dict) else None
     if not isinstance(stop, dict) or "default" not in stop:
         raise InputError(f"{path}: the legal policy needs contacts_stop with a default entry")

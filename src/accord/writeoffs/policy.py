@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from accord.kit.errors import InputError
+from accord.kit.yamlfile import read_yaml
 
 DEFAULT = Path(__file__).resolve().parent / "data" / "writeoffs.yaml"
 
@@ -23,10 +23,7 @@ class WriteOffPolicy:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> WriteOffPolicy:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the write-off policy ({exc})") from exc
+    data = read_yaml(path, "write-off policy") or {}
     sale = data.get("sale") if isinstance(data, dict) else None
     value = (sale or {}).get("open_loans", False) if isinstance(sale, dict) or sale is None else None
     if not isinstance(value, bool):
