@@ -70,7 +70,24 @@ def build_book(frames: dict[str, pl.DataFrame]) -> tuple[Book, list[ProductRule]
     return book, rules, names
 
 
-def run_day(session: Session, as_of: date, snapshot_from: date | None = None, progress=None) -> RunReport:  # noqa: ANN001
+def _carry(session: Session, last: date | None, start: date, as_of: date, snapshot_from: date | None,
+           enabled: bool) -> repo.CarryForward | None:
+    """Carry quiet loans forward when the last run left a snapshot of every open loan the day before
+    and its posting high-water mark (runs before this existed did not): else the engine loads them all."""
+    if not enabled or last is None or snapshot_from is not None:
+        return None
+    prev_run = session.get(Run, last)
+    mark = (prev_run.steps or {}).get("postings_high_water") if prev_run else None
+    return repo.CarryForward(prev=start - timedelta(days=1), as_of=as_of, since_posting=int(mark)) \
+        if mark is not None else None
+
+
+def run_day(session: Session, as_of: date, snapshot_from: date | None = None, progress=None,  # noqa: ANN001
+            carry_forward: bool = True) -> RunReport:
+    """Run the ledger and delinquency from the day after the last run to ``as_of``. Loans with nothing
+    happening (current, nothing due, no payment, no new posting) are not loaded: their snapshots are
+    yesterday's carried forward in SQL (``carry_forward=False`` runs the engine over every open loan,
+    which gives the same result; the tests compare the two)."""
     report = RunReport(as_of)
     last = repo.last_run(session)
     if last is not None and as_of < last:
@@ -84,7 +101,8 @@ def run_day(session: Session, as_of: date, snapshot_from: date | None = None, pr
     report.processed_from, report.days = start, (as_of - start).days + 1
     t = time.perf_counter()
 
-    frames = repo.load_frames(session, snap_from - timedelta(days=1))
+    carry = _carry(session, last, start, as_of, snapshot_from, carry_forward)
+    frames = repo.load_frames(session, snap_from - timedelta(days=1), carry)
     report.timings["read"] = time.perf_counter() - t
     t = time.perf_counter()
     book, rules, _ = build_book(frames)
@@ -93,15 +111,28 @@ def run_day(session: Session, as_of: date, snapshot_from: date | None = None, pr
     t = time.perf_counter()
     if snap_from > start:
         repo.delete_snapshots_from(session, snap_from)  # only possible when re-snapshotting explicitly
+    # Quiet loans: every current open loan the engine did not run (the set read above, not re-derived
+    # after the engine's writes).
+    engine = frames["engine"]["loan_pk"].to_list() if carry else []
+    carried = [repo.carry_forward(session, carry, engine, start + timedelta(days=k)) for k in range(report.days)] \
+        if carry else []
     report.counts = _write(session, frames, book, out, as_of)
+    if carry:
+        report.counts["snapshots_carried"] = sum(carried)
+        report.counts["snapshots"] = report.counts.get("snapshots", 0) + sum(carried)
+        buckets = report.counts.setdefault("buckets", {})
+        buckets["M0"] = buckets.get("M0", 0) + carried[-1]  # quiet loans are current: DPD 0
+        report.counts["buckets"] = dict(sorted(buckets.items()))
     # Payments for written-off loans (the engine never loads them) are recorded as recoveries.
     from accord.writeoffs.recovery import apply_recoveries
 
     rec = apply_recoveries(session, start, as_of)
     if rec["recoveries"]:
         report.counts.update(rec)
+    session.flush()
     run = Run(as_of=as_of, status="completed", started_at=utcnow(), finished_at=utcnow(),
-              processed_from=start, steps={"counts": report.counts})
+              processed_from=start, steps={"counts": report.counts,
+                                           "postings_high_water": repo.postings_high_water(session)})
     session.add(run)
     append(session, "run.completed", actor="batch", subject=f"run:{as_of}",
            payload={"as_of": as_of, "processed_from": start, "counts": report.counts})

@@ -91,6 +91,15 @@ def epoch_days_sql(dialect: str, column: str) -> str:
     return f"({column} - DATE '1970-01-01')"
 
 
+def int_in_sql(dialect: str, column: str, values: list[int]) -> str:
+    """``column IN (values)`` for a long list of integers, as one literal the database unpacks (a
+    JSON array on SQLite, an array on PostgreSQL) instead of one SQL term per value."""
+    listed = ",".join(str(int(v)) for v in values)
+    if dialect == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each('[{listed}]'))"
+    return f"{column} = ANY('{{{listed}}}'::bigint[])"
+
+
 def _raw(session: Session):  # noqa: ANN202
     return session.connection().connection.dbapi_connection
 
