@@ -136,3 +136,26 @@ def test_actions_list_contract(book, accord):
     assert all(r["status"] == "blocked" for r in blocked.json())
     bad = accord("actions", "list", "--date", "yesterday", db=book)
     assert bad.code == 2 and "Traceback" not in bad.stderr
+
+
+def test_the_plan_reads_only_reachable_accounts_and_plans_what_the_whole_book_would(book):
+    """simulate() reads delinquent accounts and those due within the pre-due ladder's reach; the
+    accounts a ladder day selects are exactly those of the whole-book frame."""
+    import polars as pl
+
+    from accord.strategy.accounts import count_open_accounts, load_accounts
+
+    run_pipeline(DAY, book, only_ledger=True)
+    strategy = default_strategy()
+    days = sorted({st.day for steps in strategy.ladders.values() for st in steps})
+    ahead = max(-d for d in days if d < 0)
+    on_a_ladder_day = pl.when(pl.col("bucket") == "M0").then(-pl.col("pre_due_days")) \
+        .otherwise(pl.col("days_in_bucket")).is_in(days)
+    with session_scope(book) as s:
+        whole = load_accounts(s, DAY)
+        reach = load_accounts(s, DAY, pre_due_within=ahead)
+        assert count_open_accounts(s, DAY) == whole.height
+        _, planned = simulate(s, strategy, DAY)
+    assert 0 < reach.height < whole.height
+    assert reach.filter(on_a_ladder_day).sort("loan_pk").equals(whole.filter(on_a_ladder_day).sort("loan_pk"))
+    assert planned.height > 0 and set(planned["loan_pk"]) <= set(reach["loan_pk"])

@@ -161,17 +161,20 @@ def gate(session: Session, planned: pl.DataFrame, acc: pl.DataFrame, as_of: date
 
 
 def plan_and_gate(session: Session, as_of: date, strategy: Strategy | None = None) -> dict:
+    from accord.strategy.accounts import count_open_accounts
+
     s = _strategy(strategy)
     acc, planned = simulate(session, s, as_of)
+    accounts = count_open_accounts(session, as_of)
     if planned.height == 0:
-        return {"accounts": acc.height, "planned": 0, "blocked": 0}
+        return {"accounts": accounts, "planned": 0, "blocked": 0}
     decisions = gate(session, planned, acc, as_of)
     report = store_actions(session, planned, as_of, s, decisions)
     if report.already_planned:
-        return {"accounts": acc.height, "already_planned": True}
+        return {"accounts": accounts, "already_planned": True}
     _record_decisions(session, as_of)
     _stamp_cases(session, planned, s)
-    return {"accounts": acc.height, "planned": report.planned, "blocked": report.blocked,
+    return {"accounts": accounts, "planned": report.planned, "blocked": report.blocked,
             "by_segment": report.by_segment, "by_channel": report.by_channel}
 
 

@@ -36,20 +36,22 @@ def simulate_cmd(
     """What the strategy would plan for a day, per segment and channel (nothing is written)."""
     from accord.cli._common import check_format, out, parse_date_arg, print_json
     from accord.kit.db import session_scope
+    from accord.strategy.accounts import count_open_accounts
     from accord.strategy.service import simulate, summary
 
     check_format(fmt)
     day = parse_date_arg(as_of)
     s = _load(file)
     with session_scope() as session:
-        acc, planned = simulate(session, s, day)
+        _, planned = simulate(session, s, day)
+        accounts = count_open_accounts(session, day)
     table = summary(planned)
     if fmt == "json":
-        print_json({"as_of": str(day), "accounts": acc.height, "planned": planned.height, "by_segment": table.to_dicts()})
+        print_json({"as_of": str(day), "accounts": accounts, "planned": planned.height, "by_segment": table.to_dicts()})
         return
     from rich.table import Table
 
-    t = Table(title=f"{s.name}: plan for {day} ({acc.height:,} accounts, {planned.height:,} actions)")
+    t = Table(title=f"{s.name}: plan for {day} ({accounts:,} accounts, {planned.height:,} actions)")
     for c in ("segment", "channel", "actions"):
         t.add_column(c, justify="right" if c == "actions" else "left")
     for r in table.iter_rows():

@@ -30,8 +30,12 @@ class PlanReport:
 
 
 def simulate(session: Session, strategy: Strategy, as_of: date) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """What the strategy would plan for ``as_of`` (no writes): (accounts, planned actions)."""
-    acc = load_accounts(session, as_of)
+    """What the strategy would plan for ``as_of`` (no writes): (accounts a ladder can reach today,
+    planned actions). ``count_open_accounts`` gives the whole book's count."""
+    # Pre-due ladders step at negative days (-3 = three days before the due date): only current
+    # accounts due within the earliest of them can be reached today.
+    ahead = max([-st.day for steps in strategy.ladders.values() for st in steps if st.day < 0], default=0)
+    acc = load_accounts(session, as_of, pre_due_within=ahead)
     if acc.height == 0:
         return acc, acc
     # Only accounts on a ladder day of some step can get an action today: assign arms to those.
