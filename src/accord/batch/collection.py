@@ -80,7 +80,10 @@ def _history(session: Session, borrower_ids: list[str], as_of: date) -> pl.DataF
 
 def _borrowers(session: Session, acc: pl.DataFrame) -> pl.DataFrame:
     """The gate's borrower frame for the borrowers of the day's contacts: zones, holds as flags /
-    cease / disputes, opt-outs and consents (one query per 5,000 borrowers)."""
+    cease / disputes, opt-outs and consents. Columnar: one read of their contact points, grouped into
+    lists; only the few borrowers with holds are built row by row."""
+    from accord.compliance.batch.frames import BORROWER_DEFAULTS
+
     ids = acc["borrower_id"].unique().to_list()
     b = acc.select("borrower_id", "timezone").unique("borrower_id").select(
         "borrower_id", pl.concat_list("timezone").alias("timezones"))
@@ -91,35 +94,47 @@ def _borrowers(session: Session, acc: pl.DataFrame) -> pl.DataFrame:
         from accord.cases.hold_service import active_holds, gate_facts
 
         facts = gate_facts(active_holds(session, ids))
-    from accord.loans.models import ContactPoint
+    rows = [{"borrower_id": bid, "flags": f.get("flags", []),
+             "cease_requests": [{"received_at": _ts(c["received_at"]), "form": c["form"]}
+                                for c in f.get("cease_requests", [])],
+             "disputes": [{"received_at": _ts(d["received_at"]), "form": d["form"],
+                           "within_validation_period": d["within_validation_period"], "resolved_at": None}
+                          for d in f.get("disputes", [])]} for bid, f in facts.items()]
+    held = pl.DataFrame(rows, schema={"borrower_id": pl.String, **{c: BORROWER_DEFAULTS[c][0] for c in
+                                                                   ("flags", "cease_requests", "disputes")}})
+    out = b.join(held, on="borrower_id", how="left").join(_contact_point_lists(session, ids), on="borrower_id",
+                                                           how="left")
+    # Borrowers with nothing on file get empty lists (the gate's defaults), not nulls.
+    return out.with_columns(pl.col(c).fill_null(pl.lit([], dtype=BORROWER_DEFAULTS[c][0]))
+                            for c in ("flags", "cease_requests", "disputes", "opt_outs", "consents"))
 
-    opt, consents = {}, {}
-    for i in range(0, len(ids), 5000):
-        for bid, kind, value, out_at, consent_at in session.execute(
-                select(ContactPoint.borrower_id, ContactPoint.kind, ContactPoint.value, ContactPoint.opted_out_at,
-                       ContactPoint.consent_at).where(ContactPoint.borrower_id.in_(ids[i:i + 5000]))):
-            channel = "email" if kind == "email" else "sms"
-            if out_at is not None:
-                opt.setdefault(bid, []).append({"channel": channel, "target": value, "at": out_at})
-            if consent_at is not None:
-                consents.setdefault(bid, []).append({"channel": channel, "target": value, "given_at": consent_at})
-    rows = []
-    for bid in b["borrower_id"].to_list():
-        f = facts.get(bid, {})
-        rows.append({"borrower_id": bid, "flags": f.get("flags", []),
-                     "cease_requests": [{"received_at": _ts(c["received_at"]), "form": c["form"]} for c in f.get("cease_requests", [])],
-                     "disputes": [{"received_at": _ts(d["received_at"]), "form": d["form"],
-                                   "within_validation_period": d["within_validation_period"], "resolved_at": None}
-                                  for d in f.get("disputes", [])],
-                     "opt_outs": opt.get(bid, []), "consents": consents.get(bid, [])})
+
+def _contact_point_lists(session: Session, ids: list[str]) -> pl.DataFrame:
+    """Per borrower, opt-outs and consents of their contact points as the gate's list columns."""
     from accord.compliance.batch.frames import BORROWER_DEFAULTS
+    from accord.kit.frames import nullable_text_sql, text_in_sql, utc_column
 
-    extra = pl.DataFrame(rows, schema={"borrower_id": pl.String, "flags": BORROWER_DEFAULTS["flags"][0],
-                                       "cease_requests": BORROWER_DEFAULTS["cease_requests"][0],
-                                       "disputes": BORROWER_DEFAULTS["disputes"][0],
-                                       "opt_outs": BORROWER_DEFAULTS["opt_outs"][0],
-                                       "consents": BORROWER_DEFAULTS["consents"][0]})
-    return b.join(extra, on="borrower_id", how="left")
+    schema = {"borrower_id": pl.String, "opt_outs": BORROWER_DEFAULTS["opt_outs"][0],
+              "consents": BORROWER_DEFAULTS["consents"][0]}
+    if not ids:
+        return pl.DataFrame(schema=schema)
+    d = session.get_bind().dialect.name
+    with reader(session) as conn:
+        cp = read_frame(conn, f"""SELECT borrower_id, kind, value, {nullable_text_sql(d, 'opted_out_at')},
+                                         {nullable_text_sql(d, 'consent_at')} FROM contact_points
+                                  WHERE (opted_out_at IS NOT NULL OR consent_at IS NOT NULL)
+                                    AND {text_in_sql(d, 'borrower_id', ids)}""")
+    if cp.height == 0:
+        return pl.DataFrame(schema=schema)
+    cp = cp.with_columns(utc_column(cp, "opted_out_at"), utc_column(cp, "consent_at"),
+                         pl.when(pl.col("kind") == "email").then(pl.lit("email")).otherwise(pl.lit("sms"))
+                         .alias("channel"), pl.col("value").alias("target"))
+    opt = cp.filter(pl.col("opted_out_at").is_not_null()).group_by("borrower_id").agg(
+        pl.struct("channel", "target", pl.col("opted_out_at").alias("at")).alias("opt_outs"))
+    con = cp.filter(pl.col("consent_at").is_not_null()).group_by("borrower_id").agg(
+        pl.struct("channel", "target", pl.col("consent_at").alias("given_at")).alias("consents"))
+    return cp.select("borrower_id").unique().join(opt, on="borrower_id", how="left") \
+        .join(con, on="borrower_id", how="left").cast(schema)
 
 
 def _ts(v):  # noqa: ANN001, ANN202

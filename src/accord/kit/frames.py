@@ -100,6 +100,38 @@ def int_in_sql(dialect: str, column: str, values: list[int]) -> str:
     return f"{column} = ANY('{{{listed}}}'::bigint[])"
 
 
+def text_in_sql(dialect: str, column: str, values: list[str]) -> str:
+    """``column IN (values)`` for a long list of strings, as one JSON literal the database unpacks."""
+    import json
+
+    listed = json.dumps(list(values), ensure_ascii=False).replace("'", "''")
+    if dialect == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each('{listed}'))"
+    return f"{column} IN (SELECT jsonb_array_elements_text('{listed}'::jsonb))"
+
+
+def nullable_text_sql(dialect: str, column: str) -> str:
+    """A nullable text or timestamp column for an ADBC read: the SQLite driver infers a column's type
+    from its first rows, so a column NULL there and text later fails; '' stands for NULL instead."""
+    return f"COALESCE({column}, '') AS {column.split('.')[-1]}" if dialect == "sqlite" else column
+
+
+def utc_column(df: pl.DataFrame, col: str) -> pl.Expr:
+    """A timestamp column read through ADBC as UTC microseconds: SQLite hands naive UTC text (as
+    SQLAlchemy stores it; read nullable ones as ``COALESCE(col, '')``, see ``nullable_text_sql``),
+    PostgreSQL a zoned timestamp."""
+    c = df[col]
+    if c.dtype == pl.String:
+        e = pl.when(pl.col(col) != "").then(pl.col(col)).str.to_datetime(time_unit="us").dt.replace_time_zone("UTC")
+    elif c.dtype == pl.Null or c.null_count() == len(c):
+        e = pl.lit(None, pl.Datetime("us", "UTC"))
+    elif c.dtype.time_zone is None:
+        e = pl.col(col).dt.replace_time_zone("UTC")
+    else:
+        e = pl.col(col).dt.convert_time_zone("UTC")
+    return e.dt.cast_time_unit("us").alias(col)
+
+
 def _raw(session: Session):  # noqa: ANN202
     return session.connection().connection.dbapi_connection
 
