@@ -116,8 +116,9 @@ class Installment(Base):
     __table_args__ = (
         Index("ix_installments_unsettled", "loan_pk", "installment_no",
               sqlite_where=text("settled_on IS NULL"), postgresql_where=text("settled_on IS NULL")),
-        # Unpaid installments falling due soon (pre-due cases, migration 0410).
-        Index("ix_installments_unsettled_due", "due_on",
+        # Unpaid installments by due date (pre-due cases, migration 0410), with the loan so that the daily
+        # run's "what is due by today" read never touches the table (migration 1000).
+        Index("ix_installments_unsettled_due", "due_on", "loan_pk",
               sqlite_where=text("settled_on IS NULL"), postgresql_where=text("settled_on IS NULL")),
     )
     loan_pk: Mapped[int] = mapped_column(ForeignKey("loans.pk"), primary_key=True)
