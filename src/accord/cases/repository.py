@@ -166,12 +166,13 @@ def payments_for_pending(session: Session, as_of: date, since: date | None = Non
 
 def insert_cases(session: Session, df: pl.DataFrame) -> int:
     session.flush()
-    return bulk_insert(session, "cases", df)
+    # In loan order: the loan indexes of a large cases table then take their entries page by page.
+    return bulk_insert(session, "cases", df.sort("loan_pk"))
 
 
 def update_cases(session: Session, df: pl.DataFrame) -> int:
     session.flush()
-    return bulk_update(session, "cases", df, ["id"])
+    return bulk_update(session, "cases", df.sort("id"), ["id"])
 
 
 def open_case_ids(session: Session, loan_pks: list[int]) -> dict[int, int]:

@@ -92,7 +92,7 @@ def store_actions(session: Session, planned: pl.DataFrame, as_of: date, strategy
     rows = rows.with_columns(pl.when(pl.col("_rules") == "").then(pl.lit("[]"))
                              .otherwise(pl.concat_str(pl.lit('["'), pl.col("_rules").str.replace_all(",", '","'),
                                                       pl.lit('"]'))).alias("rules")).drop("_rules")
-    bulk_insert(session, "actions", rows)
+    bulk_insert(session, "actions", rows.sort("id"))  # key order: the primary key index grows page by page
     report.planned = int((rows["status"] == "planned").sum())
     report.blocked = int((rows["status"] == "blocked").sum())
     report.by_segment = dict(rows.group_by("segment").len().iter_rows())
