@@ -11,7 +11,7 @@ import polars as pl
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from accord.kit.frames import epoch_days_sql, read_frame, reader
+from accord.kit.frames import epoch_days_sql, int_in_sql, read_frame, reader
 from accord.loans.products import get_product
 
 
@@ -35,14 +35,11 @@ def load_accounts(session: Session, as_of: date, pre_due_within: int | None = No
     d = session.get_bind().dialect.name
     day = as_of.isoformat()
     closed_false = "0" if d == "sqlite" else "false"
-    reach, reach_i = "", ""
+    reach = ""
     if pre_due_within is not None:
         soon = (f"SELECT loan_pk FROM installments WHERE settled_on IS NULL AND due_on > '{day}' "
                 f"AND due_on <= '{(as_of + timedelta(days=max(pre_due_within, 0))).isoformat()}'")
         reach = f" AND (s.dpd >= 1 OR s.loan_pk IN ({soon}))"
-        # The same loans for the per-installment reads, as a join on the day's snapshot.
-        reach_i = (f" AND loan_pk IN (SELECT s.loan_pk FROM delinquency_snapshots s WHERE s.as_of = '{day}' "
-                   f"AND s.closed = {closed_false}{reach})")
     with reader(session) as conn:
         acc = read_frame(conn, f"""
             SELECT s.loan_pk, l.id AS loan_id, l.borrower_id, s.bucket, s.dpd, s.outstanding_principal AS balance_minor,
@@ -52,6 +49,8 @@ def load_accounts(session: Session, as_of: date, pre_due_within: int | None = No
                    b.phone, b.email
             FROM delinquency_snapshots s JOIN loans l ON l.pk = s.loan_pk JOIN borrowers b ON b.id = l.borrower_id
             WHERE s.as_of = '{day}' AND s.closed = {closed_false}{reach}""")
+        # The per-installment reads for those loans only, by key (the whole book: no restriction).
+        reach_i = f" AND {int_in_sql(d, 'loan_pk', acc['loan_pk'].to_list())}" if reach else ""
         nxt = read_frame(conn, f"""
             SELECT i.loan_pk, {epoch_days_sql(d, 'i.due_on')} AS next_due,
                    i.principal_due + i.interest_due + i.fee_due - i.principal_paid - i.interest_paid - i.fee_paid
@@ -66,10 +65,10 @@ def load_accounts(session: Session, as_of: date, pre_due_within: int | None = No
             GROUP BY loan_pk""")
         # Only "paid since the account fell past due" uses it: the delinquent loans' payments suffice
         # (index on payments.loan_pk), not a scan of every payment of the book.
+        late_ones = acc.filter(pl.col("dpd") >= 1)["loan_pk"].to_list()
         paid = read_frame(conn, f"""
             SELECT p.loan_pk, MAX({epoch_days_sql(d, 'p.paid_on')}) AS last_paid FROM payments p
-            JOIN delinquency_snapshots s ON s.loan_pk = p.loan_pk AND s.as_of = '{day}' AND s.dpd >= 1
-            WHERE p.paid_on <= '{day}' GROUP BY p.loan_pk""")
+            WHERE p.paid_on <= '{day}' AND {int_in_sql(d, 'p.loan_pk', late_ones)} GROUP BY p.loan_pk""")
     if acc.height == 0:
         return acc
     from accord.kit.timeutil import epoch_day
