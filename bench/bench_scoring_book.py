@@ -11,6 +11,11 @@ cached between runs in ACCORD_BENCH_CACHE (default /tmp/accord-bench-cache; 100k
 minutes to build, 1M about half an hour); and a roll model trained on a small demo book's history
 (or the model directory in ACCORD_BENCH_SCORING_MODEL).
 Every size runs in its own child process, so "peak RSS" is that size's own peak.
+
+PostgreSQL: ACCORD_BENCH_SCORING_PG=<url> (a server where databases can be created) also measures
+the sizes in ACCORD_BENCH_SCORING_PG_N (default "100000") on a cached database
+``accord_bench_scoring_<n>`` built the same way (load + one run; ~5 minutes for 100k loans the
+first time; ACCORD_BENCH_REBUILD=1 builds it again).
 """
 
 from __future__ import annotations
@@ -84,6 +89,43 @@ def _book(n: int) -> str:
     return url
 
 
+def _pg_book(base: str, n: int) -> str:
+    """The cached PostgreSQL book of ``n`` loans (a database of its own, built once)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from accord.batch.service import run_day
+    from accord.kit.db import session_scope
+    from accord.kit.migrate import upgrade
+    from accord.simulation.service import load_demo
+
+    u = make_url(base)
+    admin = u.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"accord_bench_scoring_{n}_t{TERM}"
+    url = u.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as c:
+        exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        done = c.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                         (name,)).fetchone()
+        if exists and done and done[0] == "built" and not os.environ.get("ACCORD_BENCH_REBUILD"):
+            upgrade(url)
+            return url
+        if exists:
+            c.execute(f'DROP DATABASE "{name}"')
+        c.execute(f'CREATE DATABASE "{name}"')
+    upgrade(url)
+    with session_scope(url) as s:
+        load_demo(s, n, 42, AS_OF, term_months=TERM)
+    with session_scope(url) as s:
+        run_day(s, AS_OF)
+    with psycopg.connect(u.set(drivername="postgresql", database=name).render_as_string(hide_password=False),
+                         autocommit=True) as c:
+        c.execute("VACUUM ANALYZE")
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f"COMMENT ON DATABASE \"{name}\" IS 'built'")
+    return url
+
+
 def _replicate(src: Path, dst: Path, copies: int) -> None:
     """``dst`` = ``copies`` copies of the book in ``src``, primary and business keys shifted per copy."""
     import shutil
@@ -117,14 +159,15 @@ def _median(fn, repeat: int = REPEAT) -> float:  # noqa: ANN001
     return statistics.median(times)
 
 
-def _score_size(n: int, model_dir: str, conn) -> None:  # noqa: ANN001
-    """Child process: time the steps on the book of ``n`` loans and send the row back."""
+def _score_size(n: int, model_dir: str, pg: str | None, conn) -> None:  # noqa: ANN001
+    """Child process: time the steps on the book of ``n`` loans (SQLite, or PostgreSQL at ``pg``)
+    and send the row back."""
     from accord.kit.db import session_scope
     from accord.scoring.book import _replace_scores, _score_rows, resolve_model, score_book
     from accord.scoring.book_features import build_features
     from accord.scoring.model import score_frame
 
-    url = _book(n)
+    url = _pg_book(pg, n) if pg else _book(n)
     model = resolve_model(model_dir)
     load = os.getloadavg()[0]
     with session_scope(url) as s:
@@ -149,7 +192,8 @@ def _score_size(n: int, model_dir: str, conn) -> None:  # noqa: ANN001
         from accord.scoring.book import read_scores
 
         accounts = read_scores(s, AS_OF, model.target).height
-    conn.send((n, accounts, t_feat, t_pred, t_write, t_all, load, (load + os.getloadavg()[0]) / 2))
+    conn.send(("postgresql" if pg else "sqlite", n, accounts, t_feat, t_pred, t_write, t_all, load,
+               (load + os.getloadavg()[0]) / 2))
 
 
 def _train(rows: int, conn) -> None:  # noqa: ANN001
@@ -193,7 +237,15 @@ def main() -> None:
             t0 = time.perf_counter()
             _book(n)  # build (or find) the book outside the timed child
             print(f"book of {n:,} loans ready in {time.perf_counter() - t0:.1f} s", flush=True)
-            result, rss = _in_child(_score_size, n, model_dir)
+            result, rss = _in_child(_score_size, n, model_dir, None)
+            rows.append((*result, rss))
+            _print(rows)
+        pg = os.environ.get("ACCORD_BENCH_SCORING_PG")
+        for n in [int(x) for x in os.environ.get("ACCORD_BENCH_SCORING_PG_N", "100000").split(",")] if pg else []:
+            t0 = time.perf_counter()
+            _pg_book(pg, n)
+            print(f"PostgreSQL book of {n:,} loans ready in {time.perf_counter() - t0:.1f} s", flush=True)
+            result, rss = _in_child(_score_size, n, model_dir, pg)
             rows.append((*result, rss))
             _print(rows)
     if train_rows:
@@ -205,12 +257,12 @@ def main() -> None:
 
 
 def _print(rows) -> None:  # noqa: ANN001
-    head = ("loans", "open accts", "features s", "predict s", "feat+pred s", "write s", "score_book s",
+    head = ("db", "loans", "open accts", "features s", "predict s", "feat+pred s", "write s", "score_book s",
             "accts/s", "peak RSS MiB", "load avg")
     print(" | ".join(f"{h:>12}" for h in head))
-    for n, acc, tf, tp, tw, ta, load0, load, mem in rows:
+    for db, n, acc, tf, tp, tw, ta, load0, load, mem in rows:
         print(" | ".join(f"{v:>12}" for v in (
-            f"{n:,}", f"{acc:,}", f"{tf:.2f}", f"{tp:.2f}", f"{tf + tp:.2f}", f"{tw:.2f}", f"{ta:.2f}",
+            db, f"{n:,}", f"{acc:,}", f"{tf:.2f}", f"{tp:.2f}", f"{tf + tp:.2f}", f"{tw:.2f}", f"{ta:.2f}",
             f"{acc / ta:,.0f}", f"{mem:,.0f}", f"{load:.1f}")))
     print("features = point-in-time features of every open loan read from the database; predict = p_bad, "
           "points and 3 reason codes (lookup-table path attributions); write = bulk replace of the day's "

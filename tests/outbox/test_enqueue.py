@@ -5,15 +5,18 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
 from outbox_helpers import NOON_CN
 from accord.journal.models import JournalEntry
+from accord.journal.service import verify
+from accord.kit.crypto import canonical_json, sha256_hex
 from accord.kit.db import session_scope
 from accord.outbox.models import Message
-from accord.outbox.service import OutboxItem, cancel, enqueue, status_counts
+from accord.outbox.service import OutboxItem, cancel, enqueue, enqueue_frame, status_counts
 
 RUNS = itertools.count()
 BODY = "【安信借】您好，您的账单已到期，请及时还款。退订回T"
@@ -89,3 +92,57 @@ def test_rows_equal_distinct_keys_whatever_the_repeats(url, batches):
     with session_scope(url) as s:
         n = s.scalar(select(func.count()).select_from(Message).where(Message.idempotency_key.like(f"{prefix}-%")))
     assert n == len({k for keys in batches for k in keys})
+
+
+# -- the daily run's path: enqueue_frame ------------------------------------------------------------
+
+def _frame(rows: list[OutboxItem]) -> pl.DataFrame:
+    return pl.DataFrame({f: [getattr(r, f) for r in rows] for f in ("idempotency_key", "borrower_id", "loan_id",
+                                                                       "channel", "target", "body", "template",
+                                                                       "not_before")},
+                        schema_overrides={"not_before": pl.Datetime("us", "UTC")})
+
+
+def test_enqueue_frame_queues_and_journals_like_enqueue(url):
+    later = NOON_CN + timedelta(hours=3)
+    rows = [item("f-1", not_before=later), item("f-2", channel="email", target="b1@example.com", not_before=later),
+            item("f-1", body="the first row of a key wins", not_before=later)]
+    with session_scope(url) as s:
+        assert enqueue_frame(s, _frame(rows), now=NOON_CN, actor="batch") == 2
+    with session_scope(url) as s:
+        assert enqueue_frame(s, _frame([item("f-2", not_before=later), item("f-3", not_before=later)]),
+                             now=NOON_CN) == 1                          # f-2 exists: left untouched
+        msgs = {m.idempotency_key: m for m in s.scalars(select(Message))}
+        events = {e.subject: e for e in s.scalars(select(JournalEntry).where(JournalEntry.kind == "message.queued"))}
+        assert verify(s).intact
+    assert set(msgs) == {"f-1", "f-2", "f-3"} and msgs["f-1"].body == BODY and msgs["f-2"].channel == "email"
+    for m in msgs.values():
+        assert (m.status, m.attempts, m.in_doubt, m.not_before, m.lang, m.purpose) == (
+            "queued", 0, False, later, "zh", "collection")
+        e = events[f"message:{m.id}"]
+        assert (e.actor, e.loan_id, e.borrower_id) == ("system" if m.idempotency_key == "f-3" else "batch", "L1", "B1")
+        assert e.payload == canonical_json({  # what enqueue has always journalled
+            "message_id": m.id, "idempotency_key": m.idempotency_key, "channel": m.channel, "template": m.template,
+            "action_id": None, "not_before": later, "body_sha256": sha256_hex(m.body),
+            "target_sha256": sha256_hex(m.target)})
+
+
+def test_enqueue_frame_validates_as_enqueue_does(url):
+    cases = [dict(channel="fax"), dict(body=""), dict(target=""), dict(idempotency_key=""),
+             dict(idempotency_key="k" * 129)]
+    with session_scope(url) as s:
+        for bad in cases:
+            rows = [item("ok-1"), item("x", **bad), item("y", channel="fax")]
+            with pytest.raises(ValueError) as want:
+                enqueue(s, rows)
+            with pytest.raises(ValueError) as got:
+                enqueue_frame(s, _frame(rows))
+            assert str(got.value) == str(want.value)
+        naive = _frame([item("n")]).with_columns(pl.col("not_before").fill_null(NOON_CN).dt.replace_time_zone(None))
+        with pytest.raises(ValueError, match="timezone-aware"):
+            enqueue_frame(s, naive)
+        with pytest.raises(ValueError, match="unknown field"):
+            enqueue_frame(s, _frame([item("u")]).with_columns(pl.lit("red").alias("colour")))
+        with pytest.raises(ValueError, match="target"):
+            enqueue_frame(s, _frame([item("m")]).drop("target"))
+    assert n_rows(url) == 0

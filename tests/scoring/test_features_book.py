@@ -99,6 +99,31 @@ def test_many_loans_in_any_row_order_match_each_loan_alone(cases, rnd, base_pk, 
     assert together.equals(pl.concat(alone), null_equal=True)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(loan_history(), min_size=3, max_size=12), st.integers(1, 40), st.booleans())
+def test_schedule_statistics_do_not_depend_on_how_the_rows_are_cut(cases, chunk_rows, one_day):
+    """Large books are computed in pieces of whole loans (``CHUNK_ROWS``): any piece size gives
+    what one piece gives."""
+    from accord.scoring.book_features import history
+
+    insts, pays, pops = [], [], []
+    for k, (due, settled, p, d) in enumerate(cases):
+        inst, pay = _frames(due, settled, p)
+        insts.append(inst.with_columns(pl.lit(10 + k).alias("loan_pk")))
+        pays.append(pay.with_columns(pl.lit(10 + k).alias("loan_pk")))
+        pops.append(pl.DataFrame({"loan_pk": [10 + k], "d": [200]}) if one_day
+                    else pl.DataFrame({"loan_pk": [10 + k, 10 + k], "d": [d, d + 17]}))
+    inst, pay, pop = pl.concat(insts), pl.concat(pays), pl.concat(pops)
+    whole = history_features(inst, pay, pop)
+    old = history.CHUNK_ROWS
+    try:
+        history.CHUNK_ROWS = chunk_rows
+        cut = history_features(inst, pay, pop)
+    finally:
+        history.CHUNK_ROWS = old
+    assert cut.equals(whole, null_equal=True)
+
+
 # -- database: the same book with and without the future ---------------------------------------------
 
 
@@ -243,3 +268,11 @@ def test_the_full_book_agrees_with_snapshots_skips_absent_tables_and_is_plausibl
     _dpd_and_entries_agree_with_the_daily_snapshots(full_url)
     _optional_families_are_null_when_their_tables_are_absent(full_url)
     _features_are_plausible(full_url)
+
+
+def test_an_empty_book_gives_an_empty_feature_table(db_url):
+    """No loans yet: no rows, every column (the empty reads keep their types through the packing)."""
+    with session_scope(db_url) as s:
+        f = build_features(s, D)
+    assert f.height == 0
+    assert f.columns == [*ID_COLUMNS, *FEATURE_COLUMNS]

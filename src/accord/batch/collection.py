@@ -4,16 +4,14 @@ contacts to the outbox with their rendered text."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import polars as pl
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.journal.service import Event, append_many
 from accord.kit.frames import bulk_insert, read_frame, reader
 from accord.kit.timeutil import utcnow
-from accord.strategy.models import Action
 from accord.strategy.schema import CONTACT_CHANNELS, Strategy, default_strategy
 from accord.strategy.service import action_ids, simulate, store_actions
 
@@ -187,7 +185,7 @@ def plan_and_gate(session: Session, as_of: date, strategy: Strategy | None = Non
     report = store_actions(session, planned, as_of, s, decisions)
     if report.already_planned:
         return {"accounts": accounts, "already_planned": True}
-    _record_decisions(session, as_of)
+    _record_decisions(session, as_of, planned, decisions)
     _stamp_cases(session, planned, s)
     return {"accounts": accounts, "planned": report.planned, "blocked": report.blocked,
             "by_segment": report.by_segment, "by_channel": report.by_channel}
@@ -205,100 +203,135 @@ def _stamp_cases(session: Session, planned: pl.DataFrame, strategy: Strategy) ->
                         [{"s": strategy.name, "a": a, "i": int(c)} for c, a in rows.iter_rows()])
 
 
-def _record_decisions(session: Session, as_of: date) -> None:
-    """Every gate decision stored with its rule ids and journalled (in bulk: one event per action)."""
-    from accord.loans.models import Borrower
+def _record_decisions(session: Session, as_of: date, planned: pl.DataFrame, decisions: pl.DataFrame) -> None:
+    """Every gate decision stored with its rule ids and journalled (in bulk: one event per action).
+    Built from the frames ``store_actions`` just wrote (same ids, statuses and rules), not read back."""
+    from accord.journal.service import append_columns, object_json, payload_json, timestamp_texts
 
-    rows = session.execute(select(Action.id, Action.borrower_id, Action.loan_id, Action.channel, Action.scheduled_at,
-                                  Action.status, Action.rules, Action.lang, Borrower.jurisdiction)
-                           .join(Borrower, Borrower.id == Action.borrower_id).where(Action.plan_date == as_of)).all()
-    contacts = [r for r in rows if r.channel in CONTACT_CHANNELS]
+    df = planned.with_columns(action_ids(planned, as_of)).join(
+        decisions.select("id", "allowed", "rules"), on="id", how="left").with_columns(
+        pl.col("allowed").fill_null(True), pl.col("rules").fill_null([])).sort("id")
+    # The few distinct rule lists, encoded once each: as the payload's canonical JSON and as the
+    # decision row's JSON text (json.dumps, as it always was).
+    distinct = df.select("rules").unique()
+    lists = distinct["rules"].to_list()
+    df = df.join(distinct.with_columns(pl.Series("rules_json", [payload_json(r) for r in lists], dtype=pl.String),
+                                       pl.Series("rules_text", [json.dumps(r) for r in lists], dtype=pl.String)),
+                 on="rules", how="left", maintain_order="left")
     now = utcnow()
-    if contacts:
+    contact = df.filter(pl.col("channel").is_in(list(CONTACT_CHANNELS)))
+    if contact.height:
         from accord.compliance.policy import load_policy
 
         # The pack each decision was made under, with its version (overrides included).
-        versions = {j: load_policy(j).version for j in {r.jurisdiction for r in contacts}}
-        df = pl.DataFrame({
-            "at": [now] * len(contacts), "policy": [r.jurisdiction for r in contacts],
-            "policy_version": [versions[r.jurisdiction] for r in contacts],
-            "decision": ["allow" if r.status == "planned" else "block" for r in contacts],
-            "rules": [_json_list(r.rules) for r in contacts], "messages": ["[]"] * len(contacts),
-            "action_id": [r.id for r in contacts], "borrower_id": [r.borrower_id for r in contacts],
-            "channel": [r.channel for r in contacts], "planned_at": [r.scheduled_at for r in contacts]},
-            schema_overrides={"at": pl.Datetime("us", "UTC"), "planned_at": pl.Datetime("us", "UTC")})
-        bulk_insert(session, "gate_decisions", df)
-    append_many(session, [Event("action.blocked" if r.status == "blocked" else "action.planned", actor="strategy",
-                                loan_id=r.loan_id, borrower_id=r.borrower_id, subject=f"action:{r.id}",
-                                payload={"action_id": r.id, "channel": r.channel, "scheduled_at": r.scheduled_at,
-                                         "rules": list(r.rules or [])}) for r in rows], at=now)
+        versions = {j: load_policy(j).version for j in contact["jurisdiction"].unique().to_list()}
+        bulk_insert(session, "gate_decisions", contact.select(
+            pl.lit(now, pl.Datetime("us", "UTC")).alias("at"), pl.col("jurisdiction").alias("policy"),
+            pl.col("jurisdiction").replace_strict(versions, return_dtype=pl.String).alias("policy_version"),
+            pl.when(pl.col("allowed")).then(pl.lit("allow")).otherwise(pl.lit("block")).alias("decision"),
+            pl.col("rules_text").alias("rules"), pl.lit("[]").alias("messages"), pl.col("id").alias("action_id"),
+            "borrower_id", "channel",
+            pl.col("scheduled_at").dt.convert_time_zone("UTC").dt.cast_time_unit("us").alias("planned_at")))
+    ids = df["id"].to_list()
+    # canonical_json of {action_id, channel, rules, scheduled_at} as always; a timestamp as its
+    # isoformat text, which is what canonical_json writes for one.
+    write = object_json("action_id", "channel", "rules", "scheduled_at", encoded=("rules",))
+    payloads = [write(i, ch, r, at) for i, ch, r, at in
+                zip(ids, df["channel"].to_list(), df["rules_json"].to_list(),
+                    timestamp_texts(df["scheduled_at"]).to_list(), strict=True)]
+    append_columns(session, kind=["action.planned" if a else "action.blocked" for a in df["allowed"].to_list()],
+                   actor="strategy", loan_id=df["loan_id"].to_list(), borrower_id=df["borrower_id"].to_list(),
+                   subject=[f"action:{i}" for i in ids], payload=payloads, at=now)
 
 
-def _json_list(v) -> str:  # noqa: ANN001
-    import json
-
-    return json.dumps(list(v or []))
+# The per-loan values a message's template may use (``_facts``), filled in per loan by the renderer.
+FACT_KEYS = ("borrower_name", "loan_ref", "dpd", "amount_due", "outstanding_balance", "penalty_accrued", "due_date")
 
 
 def queue_actions(session: Session, as_of: date) -> dict:
     """Allowed contact actions of the day become outbox messages with their real text."""
-    from accord.channels import render
     from accord.channels.profile import base_context
-    from accord.outbox.service import enqueue
+    from accord.channels.skeleton import render_texts
+    from accord.outbox.service import enqueue_frame
 
     # Texts, e-mails and pushes go to the outbox now; robot and agent calls and letters stay planned
-    # work items for the dialler, the agents' queue and the letter run.
-    # Plain rows, not ORM objects: 100,000 of them on a large day.
-    rows = session.execute(select(Action.id, Action.loan_pk, Action.loan_id, Action.borrower_id, Action.case_id,
-                                  Action.channel, Action.template, Action.tone, Action.lang, Action.target,
-                                  Action.scheduled_at)
-                           .where(Action.plan_date == as_of, Action.status == "planned",
-                                  Action.channel.in_(list(QUEUED_CHANNELS)))).all()
-    if not rows:
+    # work items for the dialler, the agents' queue and the letter run. Read by column (the plan step
+    # has committed): 100,000 of them on a large day.
+    acts = _queued_actions(session, as_of)
+    if acts.height == 0:
         return {"queued": 0}
-    facts = _facts(session, [a.loan_pk for a in rows], as_of)
-    items, skipped = [], 0
-    bases: dict[tuple[str, str], dict] = {}  # one base context per (language, pack): it is a deep copy each call
-    for a in rows:
-        f = facts.get(a.loan_pk)
-        if f is None or not a.target or not a.template:
-            skipped += 1
-            continue
-        key = (a.lang, f["jurisdiction"])
-        if key not in bases:
-            bases[key] = base_context(*key)
-        ctx = {**bases[key], **f["context"]}
-        try:
-            msg = render(a.template, lang=a.lang, tone=a.tone, channel=a.channel, context=ctx, policy=f["jurisdiction"])
-        except Exception:  # noqa: BLE001 - a message that cannot be rendered is not sent
-            skipped += 1
-            continue
-        items.append({"idempotency_key": a.id, "borrower_id": a.borrower_id, "loan_id": a.loan_id,
-                      "case_id": a.case_id, "action_id": a.id, "channel": a.channel, "target": a.target,
-                      "body": msg.text, "subject": msg.subject, "html": msg.html, "template": a.template,
-                      "lang": a.lang, "not_before": a.scheduled_at})
+    df = acts.join(_facts(session, acts["loan_pk"].unique().to_list(), as_of), on="loan_pk", how="left")
+    ready = df.filter(pl.col("jurisdiction").is_not_null() & pl.col("target").is_not_null() & (pl.col("target") != "")
+                      & pl.col("template").is_not_null() & (pl.col("template") != ""))
+    combo = ["template", "lang", "tone", "channel", "jurisdiction"]
+    frames, bases = [], {}  # one base context per (language, pack): it is a deep copy each call
+    for (tpl, lang, tone, channel, pol), part in ready.group_by(combo, maintain_order=True):
+        if (lang, pol) not in bases:
+            bases[(lang, pol)] = base_context(lang, pol)
+        msgs = render_texts(tpl, lang=lang, tone=tone, channel=channel, policy=pol, base=bases[(lang, pol)],
+                            columns={k: part[k].to_list() for k in FACT_KEYS})
+        # A message that cannot be rendered (None) is not sent.
+        frames.append(part.with_columns(
+            pl.Series("subject", [m and m[0] for m in msgs], dtype=pl.String),
+            pl.Series("body", [m and m[1] for m in msgs], dtype=pl.String),
+            pl.Series("html", [m and m[2] for m in msgs], dtype=pl.String)).filter(pl.col("body").is_not_null()))
+    items = pl.concat(frames).sort("id") if frames else None
+    if items is None or items.height == 0:
+        return {"queued": 0, "skipped": acts.height}
     # The action stays "planned" while its message waits in the outbox; `accord actions list` reads
     # the message's fate (sent, or blocked by the gate at send time) from the outbox.
-    enqueue(session, items, actor="batch", returning=False)
-    return {"queued": len(items), "skipped": skipped}
+    enqueue_frame(session, items.select(
+        pl.col("id").alias("idempotency_key"), "borrower_id", "loan_id", "case_id", pl.col("id").alias("action_id"),
+        "channel", "target", "body", "subject", "html", "template", "lang",
+        pl.col("scheduled_at").alias("not_before")), actor="batch")
+    return {"queued": items.height, "skipped": acts.height - items.height}
 
 
-def _facts(session: Session, loan_pks: list[int], as_of: date) -> dict:
-    """Per loan, the values a message needs: name, amounts, due date, jurisdiction."""
-    from accord.kit.money import fmt_minor
+def _queued_actions(session: Session, as_of: date) -> pl.DataFrame:
+    from accord.kit.frames import nullable_text_sql, utc_column
 
-    pks = ",".join(str(int(p)) for p in set(loan_pks))
+    d = session.get_bind().dialect.name
+    with reader(session) as conn:
+        df = read_frame(conn, f"""SELECT id, loan_pk, loan_id, borrower_id, {nullable_text_sql(d, 'case_id')},
+                                         channel, {nullable_text_sql(d, 'template')}, tone, lang,
+                                         {nullable_text_sql(d, 'target')}, scheduled_at
+                                  FROM actions WHERE plan_date = '{as_of.isoformat()}' AND status = 'planned'
+                                    AND channel IN ({', '.join(f"'{c}'" for c in QUEUED_CHANNELS)})""")
+    schema = {"id": pl.String, "loan_pk": pl.Int64, "loan_id": pl.String, "borrower_id": pl.String,
+              "case_id": pl.String, "channel": pl.String, "template": pl.String, "tone": pl.String,
+              "lang": pl.String, "target": pl.String, "scheduled_at": pl.Datetime("us", "UTC")}
+    if df.height == 0:
+        return pl.DataFrame(schema=schema)
+    df = df.with_columns(utc_column(df, "scheduled_at"))
+    if d == "sqlite":  # '' stood for NULL in the read (see nullable_text_sql)
+        df = df.with_columns(pl.col(c).cast(pl.String).replace("", None) for c in ("case_id", "template", "target"))
+    return df.cast(schema)
+
+
+def _facts(session: Session, loan_pks: list[int], as_of: date) -> pl.DataFrame:
+    """Per loan (``loan_pk``), its jurisdiction and the values a message needs (``FACT_KEYS``): name,
+    amounts as contract text ("1050.00"), days past due and the due date they count from."""
+    from accord.kit.frames import int_in_sql
+
+    d = session.get_bind().dialect.name
     with reader(session) as conn:
         df = read_frame(conn, f"""
-            SELECT s.loan_pk, l.id AS loan_id, b.name, b.jurisdiction, s.dpd,
+            SELECT s.loan_pk, l.id AS loan_ref, b.name AS borrower_name, b.jurisdiction, s.dpd,
                    s.overdue_principal + s.overdue_interest + s.overdue_fees + s.penalty AS overdue,
                    s.outstanding_principal, s.penalty
             FROM delinquency_snapshots s JOIN loans l ON l.pk = s.loan_pk JOIN borrowers b ON b.id = l.borrower_id
-            WHERE s.as_of = '{as_of.isoformat()}' AND s.loan_pk IN ({pks})""")
-    out = {}
-    for r in df.iter_rows(named=True):
-        out[r["loan_pk"]] = {"jurisdiction": r["jurisdiction"], "context": {
-            "borrower_name": r["name"], "loan_ref": r["loan_id"], "dpd": int(r["dpd"]),
-            "amount_due": fmt_minor(r["overdue"]), "outstanding_balance": fmt_minor(r["outstanding_principal"]),
-            "penalty_accrued": fmt_minor(r["penalty"]), "due_date": as_of - timedelta(days=int(r["dpd"]))}}
-    return out
+            WHERE s.as_of = '{as_of.isoformat()}' AND {int_in_sql(d, 's.loan_pk', loan_pks)}""")
+    dpd = pl.col("dpd").cast(pl.Int64)
+    return df.select(pl.col("loan_pk").cast(pl.Int64), pl.col("jurisdiction").cast(pl.String),
+                     pl.col("borrower_name").cast(pl.String), pl.col("loan_ref").cast(pl.String), dpd.alias("dpd"),
+                     minor_text("overdue").alias("amount_due"),
+                     minor_text("outstanding_principal").alias("outstanding_balance"),
+                     minor_text("penalty").alias("penalty_accrued"),
+                     (pl.lit(as_of) - pl.duration(days=dpd)).cast(pl.Date).alias("due_date"))
+
+
+def minor_text(column: str) -> pl.Expr:
+    """``kit.money.fmt_minor`` by column: integer minor units as contract text ("-1050.07")."""
+    m = pl.col(column).cast(pl.Int64)
+    return pl.concat_str(pl.when(m < 0).then(pl.lit("-")).otherwise(pl.lit("")), (m.abs() // 100).cast(pl.String),
+                         pl.lit("."), (m.abs() % 100).cast(pl.String).str.zfill(2)).alias(column)

@@ -48,12 +48,12 @@ def _date(ctx, value: Any) -> str:
     return format_date(value, ctx["_locale"])
 
 
-def _env(autoescape: bool) -> SandboxedEnvironment:
+def _env(autoescape: bool, money=_money, date=_date) -> SandboxedEnvironment:  # noqa: ANN001
     # Text templates use inline {% if %} inside paragraphs: keep their newlines as written.
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=autoescape,
                                trim_blocks=autoescape, lstrip_blocks=autoescape)
-    env.filters["money"] = _money
-    env.filters["date"] = _date
+    env.filters["money"] = money
+    env.filters["date"] = date
     return env
 
 
@@ -111,16 +111,54 @@ def prepare_context(context: dict, *, lang: str, policy: str, channel: str = "",
     return ctx
 
 
-def _required_parts(ctx: dict, policy: str, channel: str, lang: str, where: str) -> tuple[str, str, str]:
-    """(prefix, disclosure, footer) required for this policy and channel."""
+@dataclass(frozen=True)
+class Parts:
+    """What a message is made of before rendering: the Jinja sources of its subject, body, required
+    prefix and footer (None when the policy has none), the fixed disclosure, and the prepared context."""
+
+    template: Template
+    used_tone: str
+    where: str
+    ctx: dict
+    subject: str
+    body: str
+    prefix: str | None
+    footer: str | None
+    disclosure: str
+
+
+def message_parts(template: Template, *, lang: str, tone: str, channel: str, context: dict,
+                  policy: str) -> Parts:
+    if "brand" not in context:
+        raise TemplateError("the context needs 'brand' (the lender's brand shown to the borrower)")
+    source = template.body(channel, lang, tone)
+    used_tone = template.tone_for(tone)
+    where = f"template {template.id} ({lang}, {used_tone}, {channel}, {policy})"
+    ctx = prepare_context(context, lang=lang, policy=policy, channel=channel, tone=used_tone,
+                          first_communication=template.first_communication)
+    # The prefix, disclosure and footer this policy requires on this channel.
     rules = wording()["policies"][policy].get(channel) or {}
-    prefix = render_string(rules["prefix"][lang], ctx, where) if "prefix" in rules else ""
-    footer = render_string(rules["footer"][lang], ctx, where) if "footer" in rules else ""
     disclosure = ""
     if rules.get("disclosure") and ctx["debt_collector"]:
         which = "first" if ctx["first_communication"] else "subsequent"
         disclosure = wording()["disclosure"][which][lang]
-    return prefix, disclosure, footer
+    return Parts(template, used_tone, where, ctx, template.subject[lang], source,
+                 rules["prefix"][lang] if "prefix" in rules else None,
+                 rules["footer"][lang] if "footer" in rules else None, disclosure)
+
+
+def assemble(parts: Parts, *, lang: str, channel: str, subject: str, body: str, prefix: str, footer: str,
+             ctx: dict) -> tuple[str, str | None]:
+    """(text, html) of the message from its rendered parts (``ctx``: the prepared context, for the
+    e-mail layout)."""
+    disclosure = parts.disclosure
+    if BODY_FOR_CHANNEL[channel] == "short":
+        # One line for SMS / push; Chinese runs on without spaces.
+        sep = "" if lang == "zh" else " "
+        return sep.join(part for part in (prefix + body, disclosure, footer) if part), None
+    tail = [part for part in (disclosure, footer) if part]
+    text = "\n\n".join([prefix + body, *tail]) if tail else prefix + body
+    return text, _html(subject, prefix + body, tail, ctx) if channel == "email" else None
 
 
 def _html(subject: str, body: str, footer: list[str], ctx: dict) -> str:
@@ -132,27 +170,15 @@ def _html(subject: str, body: str, footer: list[str], ctx: dict) -> str:
 def render_template(template: Template, *, lang: str, tone: str, channel: str, context: dict,
                     policy: str) -> RenderedMessage:
     """Render a ``Template`` object (for templates not yet in the catalogue, e.g. while linting)."""
-    if "brand" not in context:
-        raise TemplateError("the context needs 'brand' (the lender's brand shown to the borrower)")
-    source = template.body(channel, lang, tone)
-    used_tone = template.tone_for(tone)
-    where = f"template {template.id} ({lang}, {used_tone}, {channel}, {policy})"
-    ctx = prepare_context(context, lang=lang, policy=policy, channel=channel, tone=used_tone,
-                          first_communication=template.first_communication)
-    subject = render_string(template.subject[lang], ctx, where)
-    body = render_string(source, ctx, where)
-    prefix, disclosure, footer = _required_parts(ctx, policy, channel, lang, where)
-    html = None
-    if BODY_FOR_CHANNEL[channel] == "short":
-        # One line for SMS / push; Chinese runs on without spaces.
-        sep = "" if lang == "zh" else " "
-        text = sep.join(part for part in (prefix + body, disclosure, footer) if part)
-    else:
-        tail = [part for part in (disclosure, footer) if part]
-        text = "\n\n".join([prefix + body, *tail]) if tail else prefix + body
-        if channel == "email":
-            html = _html(subject, prefix + body, tail, ctx)
-    return RenderedMessage(subject, text, html, template.id, lang, used_tone, channel, policy)
+    p = message_parts(template, lang=lang, tone=tone, channel=channel, context=context, policy=policy)
+    ctx, where = p.ctx, p.where
+    subject = render_string(p.subject, ctx, where)
+    body = render_string(p.body, ctx, where)
+    prefix = render_string(p.prefix, ctx, where) if p.prefix is not None else ""
+    footer = render_string(p.footer, ctx, where) if p.footer is not None else ""
+    text, html = assemble(p, lang=lang, channel=channel, subject=subject, body=body, prefix=prefix, footer=footer,
+                          ctx=ctx)
+    return RenderedMessage(subject, text, html, template.id, lang, p.used_tone, channel, policy)
 
 
 def render(template_id: str, *, lang: str, tone: str = "neutral", channel: str, context: dict,

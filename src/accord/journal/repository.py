@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -45,15 +46,28 @@ def for_loan(session: Session, loan_id: str) -> list[JournalEntry]:
     return list(session.scalars(select(JournalEntry).where(JournalEntry.loan_id == loan_id).order_by(JournalEntry.seq)))
 
 
-def insert_many(session: Session, entries: list) -> None:
-    """Bulk insert (the daily run journals every payment it applies)."""
-    if not entries:
-        return
+_COLUMNS = ("seq", "at", "actor", "kind", "loan_id", "borrower_id", "subject", "payload", "prev_hash", "hash")
+
+
+def insert_columns(session: Session, cols: dict) -> None:
+    """Bulk insert by columns (the daily run journals every payment it applies). ``at`` is one
+    timestamp: an append writes all its entries at the same time."""
     import polars as pl
 
     from accord.kit.frames import bulk_insert
 
-    cols = ("seq", "at", "actor", "kind", "loan_id", "borrower_id", "subject", "payload", "prev_hash", "hash")
-    df = pl.DataFrame([[getattr(e, c) for c in cols] for e in entries], schema={
-        "seq": pl.Int64, "at": pl.Datetime("us", "UTC"), **{c: pl.String for c in cols[2:]}}, orient="row")
-    bulk_insert(session, "journal", df)
+    n = len(cols["seq"])
+    if n == 0:
+        return
+    at = cols["at"]
+    at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)  # naive means UTC, as in chain.at_text
+    if session.get_bind().dialect.name == "sqlite":
+        # Straight from the columns (no frame): the time as SQLAlchemy stores it, naive UTC text.
+        stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f")
+        session.connection().connection.dbapi_connection.executemany(
+            f"INSERT INTO journal ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+            zip(cols["seq"], [stamp] * n, *(cols[c] for c in _COLUMNS[2:]), strict=True))
+        return
+    df = pl.DataFrame({"seq": pl.Series(cols["seq"], dtype=pl.Int64),
+                       **{c: pl.Series(cols[c], dtype=pl.String) for c in _COLUMNS[2:]}})
+    bulk_insert(session, "journal", df.with_columns(pl.lit(at, dtype=pl.Datetime("us", "UTC")).alias("at")))

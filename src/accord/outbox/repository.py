@@ -24,17 +24,50 @@ def _is_pg(session: Session) -> bool:
 
 
 # -- enqueue ---------------------------------------------------------------------------------------
-def insert_new_messages(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
-    """Insert rows whose idempotency key is new; returns (id, key) of the rows actually inserted."""
-    if not rows:
+def insert_new_messages(session: Session, df) -> list[tuple[int, str]]:  # noqa: ANN001 - a polars DataFrame
+    """Insert the rows (one per key, columns named as the table's) whose idempotency key is new;
+    returns (id, key) of the rows actually inserted, in id order."""
+    import polars as pl
+
+    if df.height == 0:
         return []
-    if _is_pg(session):
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = (dialect_insert(M).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(M.c.id, M.c.idempotency_key))
-    return [tuple(r) for r in session.execute(stmt, rows)]
+    raw = session.connection().connection.dbapi_connection
+    cols = ", ".join(df.columns)
+    if not _is_pg(session):
+        # Timestamps as SQLAlchemy stores them on SQLite (naive UTC text), as kit.frames does.
+        df = df.with_columns(pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
+                             for c, t in df.schema.items() if isinstance(t, pl.Datetime))
+        cur = raw.cursor()
+        try:
+            cur.executemany(f"INSERT INTO messages ({cols}) VALUES ({', '.join('?' * len(df.columns))}) "
+                            "ON CONFLICT (idempotency_key) DO NOTHING", df.iter_rows())
+            n = cur.rowcount
+            if n <= 0:
+                return []
+            # The rows inserted are the newest ``n`` ids: SQLite gives a new row the id after the
+            # largest one, and this transaction holds the only write lock from its first insert to
+            # its commit. When every row was new they are consecutive, in the rows' order.
+            last = cur.execute("SELECT last_insert_rowid()").fetchone()[0]
+            if n == df.height and cur.execute("SELECT count(*) FROM messages WHERE id BETWEEN ? AND ?",
+                                              (last - n + 1, last)).fetchone()[0] == n:
+                return list(zip(range(last - n + 1, last + 1), df["idempotency_key"].to_list(), strict=True))
+            return sorted(cur.execute("SELECT id, idempotency_key FROM messages ORDER BY id DESC LIMIT ?",
+                                      (n,)).fetchall())
+        finally:
+            cur.close()
+    from accord.kit.frames import bulk_insert
+
+    with raw.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS tmp_new_messages")
+        cur.execute(f"CREATE TEMP TABLE tmp_new_messages ON COMMIT DROP AS SELECT {cols}, CAST(0 AS BIGINT) AS ord "
+                    "FROM messages WITH NO DATA")
+    bulk_insert(session, "tmp_new_messages", df.with_row_index("ord"))
+    with raw.cursor() as cur:
+        cur.execute(f"INSERT INTO messages ({cols}) SELECT {cols} FROM tmp_new_messages ORDER BY ord "
+                    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key")
+        out = sorted(tuple(r) for r in cur.fetchall())
+        cur.execute("DROP TABLE tmp_new_messages")
+    return out
 
 
 def messages_by_keys(session: Session, keys: Sequence[str]) -> list[Message]:

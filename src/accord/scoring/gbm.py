@@ -68,21 +68,23 @@ class Gbm:
         a million accounts take seconds instead of TreeSHAP's minutes. Rows go in chunks on two
         threads (NumPy and LightGBM release the GIL)."""
         from accord.scoring.attribution import raw_and_contributions
+        from accord.scoring.scorecard import top_of_columns
 
-        x = self.matrix(frame)
-        if len(x) == 0:
+        if frame.height == 0:
             return np.empty(0), np.empty((0, top), dtype=np.int64)
         tables = self.tables()
         if tables is None:  # a model too wide to tabulate: per-leaf attribution after pred_leaf
-            raws, tops = raw_and_contributions(self.booster, self.attribution(), x,
+            raws, tops = raw_and_contributions(self.booster, self.attribution(), self.matrix(frame),
                                                reduce=lambda c: top_indices(c, top))
             return np.concatenate(raws), np.concatenate(tops)
+        # Columns, not a row-major matrix: binning reads each feature contiguously.
+        cols = design_columns(frame, self.specs, self.vocab)
 
         def chunk(start: int) -> tuple[np.ndarray, np.ndarray]:
-            raw, contrib = tables.raw_and_contributions(x[start:start + SCORE_CHUNK])
-            return raw, top_indices(contrib, top)
+            raw, contrib = tables.raw_and_feature_contributions([c[start:start + SCORE_CHUNK] for c in cols])
+            return raw, top_of_columns(contrib, top)
 
-        starts = range(0, len(x), SCORE_CHUNK)
+        starts = range(0, frame.height, SCORE_CHUNK)
         with ThreadPoolExecutor(2) as pool:
             parts = list(pool.map(chunk, starts))
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -134,6 +136,12 @@ def build_vocab(frame: pl.DataFrame, specs: list[FeatureSpec]) -> dict[str, list
 
 def design_matrix(frame: pl.DataFrame, specs: list[FeatureSpec], vocab: dict[str, list[str]]) -> np.ndarray:
     """(rows, features) float64 matrix; categories as their vocabulary code, NaN when missing/unseen."""
+    cols = design_columns(frame, specs, vocab)
+    return np.column_stack(cols) if cols else np.empty((frame.height, 0))
+
+
+def design_columns(frame: pl.DataFrame, specs: list[FeatureSpec], vocab: dict[str, list[str]]) -> list[np.ndarray]:
+    """The design matrix's columns, each a contiguous float64 array."""
     cols = []
     for s in specs:
         if s.kind == CATEGORICAL:
@@ -142,7 +150,7 @@ def design_matrix(frame: pl.DataFrame, specs: list[FeatureSpec], vocab: dict[str
             cols.append(codes.to_numpy())
         else:
             cols.append(numeric_array(frame, s.name))
-    return np.column_stack(cols) if cols else np.empty((frame.height, 0))
+    return cols
 
 
 def size_params(n: int) -> dict:

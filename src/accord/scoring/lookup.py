@@ -47,31 +47,38 @@ class LookupModel:
     bias: float  # sum of the root values: raw = bias + sum of attributions
     groups: list[Group]
 
-    def bins(self, x: np.ndarray) -> list[np.ndarray]:
-        """Global bin of every row per feature; NaN gets the last bin (len(edges) + 1)."""
+    def bins(self, columns) -> list[np.ndarray]:  # noqa: ANN001
+        """Global bin of every row per feature (``columns``: one float array per feature, or a
+        (rows, features) matrix); NaN gets the last bin (len(edges) + 1)."""
         out = []
-        for f, e in enumerate(self.edges):
-            col = x[:, f]
-            b = np.searchsorted(e, col, side="left").astype(np.int32)
+        for e, col in zip(self.edges, columns.T if isinstance(columns, np.ndarray) else columns):
+            b = np.searchsorted(e, col, side="left")  # intp: take() converts any other index type first
             b[np.isnan(col)] = len(e) + 1
             out.append(b)
         return out
 
     def raw_and_contributions(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Raw log-odds (n,) and attributions (n, features) of a design matrix."""
-        bins = self.bins(x)
-        n = len(x)
+        raw, contrib = self.raw_and_feature_contributions(x)
+        return raw, contrib.T
+
+    def raw_and_feature_contributions(self, columns) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+        """Raw log-odds (n,) and attributions feature-major (features, n): each feature's row is
+        contiguous, which is how the reason codes read them."""
+        bins = self.bins(columns)
+        n = len(bins[0]) if bins else len(columns)
         raw = np.full(n, float(self.const))
-        contrib = np.zeros((self.n_features, n))  # feature-major: each row of it is contiguous
+        contrib = np.zeros((self.n_features, n))
         for g in self.groups:
             # the cell of each row: its global bins (local = global) in the group's mixed radix
             cell = bins[g.features[0]] * g.strides[0]
             for f, s in zip(g.features[1:], g.strides[1:]):
                 cell += bins[f] * s if s != 1 else bins[f]
-            raw += g.value.take(cell)
+            # cells are in range by construction; "clip" skips take()'s bounds check (~1.5x faster)
+            raw += g.value.take(cell, mode="clip")
             for f, c in zip(g.features, g.contrib):
-                contrib[f] += c.take(cell)
-        return raw, contrib.T
+                contrib[f] += c.take(cell, mode="clip")
+        return raw, contrib
 
 
 def compile_booster(booster, n_features: int) -> LookupModel | None:  # noqa: ANN001

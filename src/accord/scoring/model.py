@@ -11,6 +11,7 @@ from accord.kit.errors import InputError
 from accord.scoring.calibration import Calibrator
 from accord.scoring.features import FeatureSpec, check_columns
 from accord.scoring.gbm import Gbm
+from accord.scoring.pages import small_pages
 from accord.scoring.scaling import Scaling
 from accord.scoring.scorecard import Scorecard
 
@@ -71,13 +72,18 @@ def score_frame(model: Model, frame: pl.DataFrame, reasons: int = REASONS, sourc
     if model.id_column not in frame.columns:
         raise InputError(f"{source}: id column {model.id_column!r} is missing")
     check_columns(frame, model.specs, source)
+    with small_pages():
+        return _scored(model, frame, reasons)
+
+
+def _scored(model: Model, frame: pl.DataFrame, reasons: int) -> pl.DataFrame:
     est = model.estimator
     if isinstance(est, Scorecard):
         score, top = est.score_and_reasons(frame, reasons)
         # the points add up to offset - factor * log-odds, so the log-odds come back exactly
         p_bad = model.calibrator.apply((est.scaling.offset - score) / est.scaling.factor)
     elif reasons:
-        raw, top = est.raw_and_reasons(frame, reasons)  # TreeSHAP: the costly part for big books
+        raw, top = est.raw_and_reasons(frame, reasons)  # path attributions from lookup tables
         p_bad = model.calibrator.apply(raw)
         score = model.scaling.score_from_p(p_bad)
     else:

@@ -130,22 +130,34 @@ class Scorecard:
 
 def top_indices(values: np.ndarray, top: int) -> np.ndarray:
     """Per row, the column indices of the ``top`` largest strictly positive values, largest first
-    (-1 where fewer than ``top`` are positive)."""
-    n, f = values.shape
-    k = min(top, f)
-    if k == 0:
-        return np.full((n, top), -1, dtype=np.int64)
-    if k < f:  # partial selection first: 1M rows x 20 features is then cheap
-        cand = np.argpartition(-values, k - 1, axis=1)[:, :k]
-    else:
-        cand = np.broadcast_to(np.arange(f), (n, f))
-    picked = np.take_along_axis(values, cand, axis=1)
-    order = np.argsort(-picked, axis=1, kind="stable")
-    idx = np.take_along_axis(cand, order, axis=1)
-    idx[np.take_along_axis(picked, order, axis=1) <= 0] = -1
-    if k < top:
-        idx = np.pad(idx, ((0, 0), (0, top - k)), constant_values=-1)
-    return idx
+    (-1 where fewer than ``top`` are positive; of equal values, the lower column first)."""
+    return top_of_columns(values.T, top)
+
+
+def top_of_columns(columns: np.ndarray, top: int) -> np.ndarray:
+    """``top_indices`` of the (rows, features) matrix whose columns are ``columns`` (features, rows).
+
+    A running top-k, feature by feature: a feature only touches the rows where it beats the
+    current k-th value (few, once a few features are in), so a million rows cost a few passes
+    per feature instead of a per-row partial sort."""
+    f, n = columns.shape
+    val = [np.zeros(n) for _ in range(top)]  # best values so far; 0 keeps only strictly positive ones
+    idx = [np.full(n, -1, dtype=np.int64) for _ in range(top)]
+    for j, c in enumerate(columns):
+        rows = np.flatnonzero(c > val[-1]) if top else []
+        if len(rows) == 0:
+            continue
+        v = c[rows]
+        old_v, old_i = [a[rows] for a in val], [a[rows] for a in idx]
+        above = [v > a for a in old_v]  # v beats slot k (ties keep the earlier feature first)
+        for k in range(top):
+            # slot k keeps its value, takes v, or takes the one pushed down from slot k - 1
+            new_v = np.where(above[k], v, old_v[k]) if k == 0 else \
+                np.where(above[k - 1], old_v[k - 1], np.where(above[k], v, old_v[k]))
+            new_i = np.where(above[k], j, old_i[k]) if k == 0 else \
+                np.where(above[k - 1], old_i[k - 1], np.where(above[k], j, old_i[k]))
+            val[k][rows], idx[k][rows] = new_v, new_i
+    return np.column_stack(idx) if top else np.empty((n, 0), dtype=np.int64)
 
 
 def _quiet_optbinning():

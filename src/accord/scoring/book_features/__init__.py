@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from accord.kit.timeutil import epoch_day
 from accord.scoring.book_features import blocks, history, repository
+from accord.scoring.pages import small_pages
 
 ID_COLUMNS = ("loan_pk", "loan_id", "borrower_id", "decision_date")
 FEATURE_COLUMNS: tuple[str, ...] = (
@@ -48,7 +49,9 @@ def open_population(loans: pl.DataFrame, days: list[int]) -> pl.DataFrame:
 def compute_features(book: dict[str, pl.DataFrame], snaps: pl.DataFrame, optional: dict,
                      pop: pl.DataFrame) -> pl.DataFrame:
     """The pure core: all families for the (loan_pk, d) pairs of ``pop``; ``d`` in epoch days."""
-    pop = pop.select(pl.col("loan_pk").cast(pl.Int64), pl.col("d").cast(pl.Int64)).unique(maintain_order=True)
+    pop = pop.select(pl.col("loan_pk").cast(pl.Int64), pl.col("d").cast(pl.Int64))
+    if not _strictly_increasing(pop):  # the daily path's population is (loan order, one day): unique
+        pop = pop.unique(maintain_order=True)
     base = blocks.loan_block(book["loans"], pop)
     keys = base.select("loan_pk", "d", "borrower_id")
     pairs = keys.select("loan_pk", "d")
@@ -75,10 +78,20 @@ def compute_features(book: dict[str, pl.DataFrame], snaps: pl.DataFrame, optiona
     return out if out.select(order.is_sorted())[0, 0] else out.sort("decision_date", "loan_pk")
 
 
+def _strictly_increasing(pop: pl.DataFrame) -> bool:
+    key = (pop["loan_pk"].to_numpy() << history.DAY_BITS) + pop["d"].to_numpy()
+    return bool((key[1:] > key[:-1]).all())
+
+
 def features_for(session: Session, pop: pl.DataFrame, tables: set[str] | None = None) -> pl.DataFrame:
     """Features for arbitrary (loan_pk, d) pairs (``d`` epoch days), reading the database once."""
     if pop.height == 0:
         raise ValueError("features_for: the population is empty")
+    with small_pages():
+        return _features_for(session, pop, tables)
+
+
+def _features_for(session: Session, pop: pl.DataFrame, tables: set[str] | None) -> pl.DataFrame:
     first, last = (_day(int(v)) for v in (pop["d"].min(), pop["d"].max()))
     book = repository.read_book(session, first, last)
     days = sorted(set(pop["d"].to_list()))
@@ -89,12 +102,12 @@ def features_for(session: Session, pop: pl.DataFrame, tables: set[str] | None = 
 
 def build_features(session: Session, decision_date: date, tables: set[str] | None = None) -> pl.DataFrame:
     """One row per loan open on ``decision_date`` (``ID_COLUMNS`` then ``FEATURE_COLUMNS``)."""
-    book = repository.read_book(session, decision_date, decision_date)
-    d = epoch_day(decision_date)
-    pop = open_population(book["loans"], [d])
-    snaps = repository.read_balances(session, [decision_date])
-    optional = repository.read_optional(session, decision_date, tables)
-    return compute_features(book, snaps, optional, pop)
+    with small_pages():
+        book = repository.read_book(session, decision_date, decision_date)
+        pop = open_population(book["loans"], [epoch_day(decision_date)])
+        snaps = repository.read_balances(session, [decision_date])
+        optional = repository.read_optional(session, decision_date, tables)
+        return compute_features(book, snaps, optional, pop)
 
 
 def _day(n: int) -> date:

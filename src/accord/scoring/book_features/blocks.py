@@ -51,9 +51,12 @@ def loan_block(loans: pl.DataFrame, pop: pl.DataFrame) -> pl.DataFrame:
 
 def snapshot_block(snaps: pl.DataFrame, pop: pl.DataFrame) -> pl.DataFrame:
     """Balances from the snapshot taken on d itself (null when the run did not snapshot that day)."""
-    s = snaps.select("loan_pk", pl.col("day").alias("d"), pl.col("outstanding_principal").alias("balance_minor"),
-                     "overdue_minor", pl.col("penalty").alias("penalty_minor"))
-    return pop.join(s, on=["loan_pk", "d"], how="left", maintain_order="left")
+    from accord.scoring.book_features.history import rows_for
+
+    s = snaps.select(pl.col("loan_pk").cast(pl.Int64), pl.col("day").cast(pl.Int64).alias("d"),
+                     pl.col("outstanding_principal").alias("balance_minor"), "overdue_minor",
+                     pl.col("penalty").alias("penalty_minor"))
+    return pl.concat([pop.select("loan_pk", "d"), rows_for(s, pop)], how="horizontal")
 
 
 def _empty(pop: pl.DataFrame, columns: dict) -> pl.DataFrame:

@@ -17,7 +17,8 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from accord.kit.frames import ArrowReader, epoch_days_sql, read_frame, reader
-from accord.scoring.book_features.history import DAY_BITS
+from accord.kit.timeutil import epoch_day
+from accord.scoring.book_features.history import DAY_BITS, NEVER
 
 # Tables written by other features; a feature family is skipped (null columns) when its table is absent.
 OPTIONAL_TABLES = ("promises", "contact_events", "replies", "arrangements")
@@ -40,6 +41,8 @@ def read_book(session: Session, first: date, last: date) -> dict[str, pl.DataFra
     """Loans open at some point in [first, last], the schedules with settlement days, and the
     payments up to ``last``. ``settled_day`` is the day an installment became fully paid (a fact
     of the past once it is <= the decision date); the current ``*_paid`` columns are never read.
+    Installments and payments carry ``_key`` = (loan_pk << DAY_BITS) + due / paid day. With one
+    day (first == last) every loan read is open on it and ``closed_day`` is null.
 
     Installments and payments may include rows of loans not open in [first, last] (those older
     than the oldest open loan are left out): the history code keys everything by loan and drops
@@ -49,40 +52,71 @@ def read_book(session: Session, first: date, last: date) -> dict[str, pl.DataFra
     # A loan is open on day d when disbursed_on <= d and it was not closed by then.
     alive = f"disbursed_on <= {_d(last)} AND (closed_on IS NULL OR closed_on > {_d(first)})"
     with reader(session) as conn:
-        lowest = read_frame(conn, f"SELECT MIN(pk) AS m FROM loans WHERE {alive}")["m"][0] or 0
+        bounds = read_frame(conn, f"""SELECT MIN(CASE WHEN {alive} THEN pk END) AS lowest,
+                                             MAX(principal_minor) AS biggest FROM loans""")
+        lowest, biggest = bounds["lowest"][0] or 0, bounds["biggest"][0] or 0
+        # Scoring today's book: no payment is dated after ``last``, and comparing every row's date
+        # costs more than this look-up in the paid_on index.
+        latest = read_frame(conn, "SELECT MAX(paid_on) AS m FROM payments")["m"][0]
+    later_payments = latest is not None and str(latest)[:10] > last.isoformat()
     # Speed (issue 5): the big tables are read as whole-table scans of a few integer columns, in row
     # ranges on parallel connections, and every value the SQLite driver hands over costs ~0.1 us (the
     # scan itself far less), so (loan, day) travel packed in one integer. "+col" keeps SQLite from
     # walking an index (paid_on, loan_pk) row by row when nearly every row qualifies.
     plus = "+" if dialect == "sqlite" else ""
     packed = lambda c: f"CAST(loan_pk AS BIGINT) * {1 << DAY_BITS} + {_plain_day(dialect, c)}"  # noqa: E731
+    # One day: every loan read is open on it, so its closing day (unknown then) is not read.
+    closed = day("closed_on") if first < last else "-1"
+    # An installment's principal (at most its loan's) and its settlement day travel as one integer
+    # too, as long as the largest loan leaves room (2**41 minor units: any real book).
+    together = biggest < 1 << (62 - DAY_BITS)
+    principal_settled = (f"principal_due * {1 << DAY_BITS} + COALESCE({_plain_day(dialect, 'settled_on')}, {NEVER})"
+                         " AS principal_settled"
+                         if together else f"principal_due, {day('settled_on')} AS settled_day")
     frames = parallel_frames(session, {
         "loans": (f"""
             SELECT pk AS loan_pk, id AS loan_id, borrower_id, product, kind, repayment_method,
                    principal_minor, annual_rate, term_months,
-                   {day('disbursed_on')} AS disbursed_day, {day('closed_on')} AS closed_day
+                   {day('disbursed_on')} AS disbursed_day, {closed} AS closed_day
             FROM loans WHERE {alive}""", "loans"),
         "borrowers": ("SELECT id AS borrower_id, language, jurisdiction FROM borrowers WHERE 1 = 1", "borrowers"),
         "installments": (f"""
             SELECT {packed('due_on')} AS loan_day, principal_due + interest_due + fee_due AS scheduled_minor,
-                   principal_due, {day('settled_on')} AS settled_day
+                   {principal_settled}
             FROM installments WHERE {plus}loan_pk >= {lowest}""", "installments"),
         "payments": (f"""
             SELECT {packed('paid_on')} AS loan_day, amount_minor
-            FROM payments WHERE {plus}paid_on <= {_d(last)} AND {plus}loan_pk >= {lowest}""", "payments"),
+            FROM payments WHERE {plus}loan_pk >= {lowest}
+            {f"AND {plus}paid_on <= {_d(last)}" if later_payments else ""}""", "payments"),
     })
     loans = _ints(frames["loans"]).with_columns(_unknown_day("closed_day"))
     loans = loans.join(frames["borrowers"].with_columns(pl.col("borrower_id").cast(pl.String)),
-                       on="borrower_id", how="inner", maintain_order="left").sort("loan_pk")
-    inst = _unpacked(frames["installments"], "due_day").with_columns(_unknown_day("settled_day"))
+                       on="borrower_id", how="inner", maintain_order="left")
+    loans = loans if loans["loan_pk"].is_sorted() else loans.sort("loan_pk")  # read in key order, usually
+    inst = _unpacked(frames.pop("installments"), "due_day")
+    if together:
+        principal, settled = _split(inst["principal_settled"])
+        inst = inst.select(pl.exclude("principal_settled", "_key")).with_columns(
+            principal.alias("principal_due"), settled.set(settled == NEVER, None).alias("settled_day"), inst["_key"])
+    else:
+        inst = inst.with_columns(_unknown_day("settled_day"))
     return {"loans": loans, "installments": inst, "payments": _unpacked(frames["payments"], "paid_day")}
 
 
 def _unpacked(df: pl.DataFrame, day: str) -> pl.DataFrame:
-    """``loan_day`` (loan_pk << DAY_BITS | day) back into ``loan_pk`` and ``day``, first."""
-    key = pl.col("loan_day").cast(pl.Int64)
-    return _ints(df.select((key // (1 << DAY_BITS)).alias("loan_pk"), (key % (1 << DAY_BITS)).alias(day),
-                           pl.exclude("loan_day")))
+    """``loan_day`` (loan_pk << DAY_BITS | day) back into ``loan_pk`` and ``day``, first; the packed
+    value stays as ``_key``, the (loan, day) order key the history code would compute again."""
+    key = df["loan_day"].cast(pl.Int64)
+    loan, day_of = _split(key)
+    return _ints(pl.concat([pl.DataFrame([loan.alias("loan_pk"), day_of.alias(day)]), df.drop("loan_day"),
+                            pl.DataFrame([key.alias("_key")])], how="horizontal"))
+
+
+def _split(packed: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(high, low) of values packed as high << DAY_BITS | low, by bit operations (a shift and a
+    mask cost a fraction of an integer division on ten million rows)."""
+    v = packed.cast(pl.Int64).to_numpy()
+    return pl.Series(v >> DAY_BITS), pl.Series(v & ((1 << DAY_BITS) - 1))
 
 
 def _plain_day(dialect: str, column: str) -> str:
@@ -126,7 +160,9 @@ def parallel_frames(session: Session, queries: dict[str, tuple[str, str]],
     for (name, _), part in zip(jobs, parts):
         out[name].append(part)
     # An empty part has no column types (the SQLite driver guesses them from rows): leave it out.
-    return {name: pl.concat([p for p in ps if p.height] or ps[:1], how="vertical_relaxed") for name, ps in out.items()}
+    # One chunk per column: NumPy then takes the columns without copying them again.
+    return {name: pl.concat([p for p in ps if p.height] or ps[:1], how="vertical_relaxed", rechunk=True)
+            for name, ps in out.items()}
 
 
 # Extra read-only SQLite connections for the parallel reads, kept for the life of the process for
@@ -185,9 +221,11 @@ def read_balances(session: Session, days: list[date]) -> pl.DataFrame:
     """The snapshot balances of the given days (day, loan_pk, outstanding_principal, overdue_minor,
     penalty): what the features take from snapshots, without the text columns."""
     dialect = session.get_bind().dialect.name
+    # One day (the daily scoring): its number is a constant, not a date parsed on every row.
+    day = str(epoch_day(days[0])) if len(set(days)) == 1 else epoch_days_sql(dialect, "as_of")
     with reader(session) as conn:
         return _ints(read_frame(conn, f"""
-            SELECT {epoch_days_sql(dialect, 'as_of')} AS day, loan_pk, outstanding_principal,
+            SELECT {day} AS day, loan_pk, outstanding_principal,
                    overdue_principal + overdue_interest + overdue_fees + penalty AS overdue_minor, penalty
             FROM delinquency_snapshots
             WHERE as_of IN ({', '.join(_d(d) for d in sorted(set(days)))})"""))
