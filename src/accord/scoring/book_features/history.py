@@ -232,8 +232,8 @@ def payment_block(pays: pl.DataFrame, inst: pl.DataFrame, pop: pl.DataFrame,
     one day count together: their order within a day is not something every book records (imports
     carry a date). Each day's verdict only looks backwards, so later payments never change it.
     ``due_order``: the installments already in (loan, due day) order with their ``_key``."""
-    keyed = ["_key"] if "_key" in pays.columns else []
-    p = _in_loan_day_order(pays.select("loan_pk", "paid_day", "amount_minor", *keyed), "paid_day")
+    cols = ["_key", "amount_minor"] if "_key" in pays.columns else ["loan_pk", "paid_day", "amount_minor"]
+    p = _in_loan_day_order(pays.select(cols), "paid_day")  # only what is sorted is carried along
     key = p["_key"].to_numpy()
     first = _runs(key)  # one run per payment day
     day_key = key[first]
