@@ -24,7 +24,6 @@ import multiprocessing as mp
 import os
 import resource
 import sqlite3
-import statistics
 import tempfile
 import time
 from datetime import date
