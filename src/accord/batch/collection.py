@@ -66,12 +66,9 @@ def _history(session: Session, borrower_ids: list[str], as_of: date) -> pl.DataF
                                    FROM contact_events WHERE at >= '{since}'""")
     if df.height == 0:
         return empty
-    at = df["at"]
-    if at.dtype == pl.String:
-        at = at.str.to_datetime(time_zone="UTC")
-    elif at.dtype.time_zone is None:
-        at = at.dt.replace_time_zone("UTC")
-    return df.with_columns(at.dt.convert_time_zone("UTC").dt.cast_time_unit("us").alias("at"),
+    from accord.kit.frames import utc_column
+
+    return df.with_columns(utc_column(df, "at"),
                            pl.col("debt_ids").cast(pl.String).str.json_decode(pl.List(pl.String)).alias("debt_ids")) \
         .filter(pl.col("borrower_id").is_in(borrower_ids))
 
