@@ -159,3 +159,19 @@ def test_the_plan_reads_only_reachable_accounts_and_plans_what_the_whole_book_wo
     assert 0 < reach.height < whole.height
     assert reach.filter(on_a_ladder_day).sort("loan_pk").equals(whole.filter(on_a_ladder_day).sort("loan_pk"))
     assert planned.height > 0 and set(planned["loan_pk"]) <= set(reach["loan_pk"])
+
+
+def test_strategy_simulate_cli_reports_the_whole_book_and_the_days_plan(book, accord):
+    """`accord strategy simulate --format json`: accounts = open loans in the day's snapshot (not only
+    the reachable ones the planner reads), planned = what simulate() plans."""
+    from accord.strategy.accounts import count_open_accounts
+
+    run_pipeline(DAY, book, only_ledger=True)
+    r = accord("strategy", "simulate", "--as-of", DAY.isoformat(), "--format", "json", db=book)
+    assert r.code == 0, r.stderr
+    out = r.json()
+    with session_scope(book) as s:
+        _, planned = simulate(s, default_strategy(), DAY)
+        assert out["accounts"] == count_open_accounts(s, DAY) > 0
+    assert out["planned"] == planned.height > 0
+    assert sum(row["actions"] for row in out["by_segment"]) == planned.height
